@@ -1,0 +1,142 @@
+/* api/diagnoses.c - POST /api/v1/diagnoses (diagnose a paste, optionally
+ * keep it) and GET /api/v1/diagnoses/{id} (a kept analysis). */
+#include <string.h>
+#include <strings.h>
+#include <json-c/json.h>
+
+#include "bouncedesk/app.h"
+#include "bouncedesk/arena.h"
+#include "bouncedesk/diag.h"
+#include "bouncedesk/err.h"
+#include "bouncedesk/handlers.h"
+#include "bouncedesk/store.h"
+
+/* True when the media type of ct (parameters ignored) is type. */
+static int
+media_is(const char *ct, const char *type)
+{
+	size_t	 n = strlen(type);
+
+	return ct != NULL && strncasecmp(ct, type, n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* Runs the engine and answers the analysis; stores it when asked. Shared
+ * with the HTML page handler (web/pages_diag.c). */
+int
+diagnose_request(struct request *req, const char *text, size_t len,
+    enum diag_input hint, const char *lang, int keep,
+    struct json_object **out)
+{
+	const struct app	*app = req->app;
+	struct diag_report	 rep;
+	struct json_object	*o;
+	char			 id[33];
+	const char		*js;
+	int			 rc;
+
+	*out = NULL;
+	if (app->diag == NULL)
+		return P_EDB;
+	rc = diag_run(app->diag, req->arena, text, len, hint, &rep);
+	if (rc != P_OK)
+		return rc;
+	o = diag_report_to_json(&rep, lang);
+	if (o == NULL)
+		return P_ENOMEM;
+	if (keep) {
+		js = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		rc = store_diag_put(req->db, diag_input_name(rep.input), len,
+		    lang, js, app->cfg.diag_retention_days * 86400L, id);
+		if (rc != P_OK) {
+			json_object_put(o);
+			return rc;
+		}
+		json_object_object_add(o, "id", json_object_new_string(id));
+		json_object_object_add(o, "url", json_object_new_string(
+		    arena_printf(req->arena, "%s/d/%s", app->cfg.base_url,
+		    id)));
+		json_object_object_add(o, "retention_days",
+		    json_object_new_int64(app->cfg.diag_retention_days));
+	}
+	*out = o;
+	return P_OK;
+}
+
+int
+api_diagnoses_create(struct request *req, struct response *res)
+{
+	struct json_object	*body = NULL, *v, *out;
+	const char		*ct, *text, *q, *lang, *input;
+	size_t			 len;
+	enum diag_input		 hint;
+	int			 rc, keep;
+
+	ct = req->header(req, "Content-Type");
+	text = req->body;
+	len = req->body_len;
+	input = request_query(req, "input");
+	lang = request_query(req, "lang");
+	if (media_is(ct, "application/json")) {
+		body = request_json(req, &rc);
+		if (body == NULL)
+			return response_problem(res, req, 400, "invalid-json",
+			    "Bad Request", "the body is not a JSON object");
+		if (!json_object_object_get_ex(body, "text", &v) ||
+		    !json_object_is_type(v, json_type_string)) {
+			json_object_put(body);
+			return response_problem(res, req, 422, "missing-text",
+			    "Unprocessable Content",
+			    "the JSON object needs a string field \"text\"");
+		}
+		text = json_object_get_string(v);
+		len = (size_t)json_object_get_string_len(v);
+		if (json_object_object_get_ex(body, "input", &v))
+			input = json_object_get_string(v);
+		if (json_object_object_get_ex(body, "lang", &v))
+			lang = json_object_get_string(v);
+	} else if (!media_is(ct, "text/plain") &&
+	    !media_is(ct, "message/rfc822") && ct != NULL)
+		return response_problem(res, req, 415, "unsupported-media-type",
+		    "Unsupported Media Type", "send text/plain, "
+		    "message/rfc822 or application/json {\"text\": ...}");
+	if (len == 0) {
+		json_object_put(body);
+		return response_problem(res, req, 400, "empty-input",
+		    "Bad Request", "there is nothing to diagnose: paste the "
+		    "error message or the whole bounce");
+	}
+	hint = media_is(ct, "message/rfc822") ? DIAG_IN_MESSAGE :
+	    diag_input_parse(input);
+	if (lang == NULL || (strcmp(lang, "fr") != 0 && strcmp(lang, "en")))
+		lang = req->lang;
+	q = request_query(req, "store");
+	keep = q != NULL && (strcmp(q, "1") == 0 || strcmp(q, "true") == 0);
+	rc = diagnose_request(req, text, len, hint, lang, keep, &out);
+	json_object_put(body);
+	if (rc == P_ETOOBIG)
+		return response_problem(res, req, 413, "too-big",
+		    "Content Too Large", "the text is over the diagnosis limit");
+	if (rc != P_OK)
+		return rc;
+	if (keep)
+		response_header(res, "Location", arena_printf(req->arena,
+		    "/api/v1/diagnoses/%s", json_object_get_string(
+		    json_object_object_get(out, "id"))));
+	return response_json(res, keep ? 201 : 200, out);
+}
+
+int
+api_diagnoses_get(struct request *req, struct response *res)
+{
+	char	*report;
+	int	 rc;
+
+	rc = store_diag_get(req->db, req->arena, request_param(req, "id"),
+	    &report, NULL, NULL);
+	if (rc != P_OK)
+		return rc;
+	response_header(res, "Cache-Control", "private, no-store");
+	return response_text(res, 200, "application/json", report,
+	    strlen(report));
+}

@@ -1,0 +1,2 @@
+SRCS += api/health.c
+SRCS += api/diagnoses.c

@@ -1,0 +1,3 @@
+build-unblock/src/diag/codes.o: src/diag/codes.c \
+ include/bouncedesk/codes.h
+include/bouncedesk/codes.h:

@@ -1,0 +1,2 @@
+build-unblock/src/util/err.o: src/util/err.c include/bouncedesk/err.h
+include/bouncedesk/err.h:

@@ -1,0 +1,144 @@
+/* diag_int.h - what the files of src/diag share and nobody else sees. */
+#ifndef BOUNCEDESK_DIAG_INT_H
+#define BOUNCEDESK_DIAG_INT_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "bouncedesk/diag.h"
+
+struct arena;
+
+#define DIAG_MAX_DIAG	2048	/* bytes of diagnostic text kept per block */
+#define DIAG_MAX_CTX	4096	/* bytes of context text kept per block */
+#define DIAG_MAX_DEPTH	32	/* MIME nesting followed */
+#define DIAG_MAX_PARTS	256	/* MIME parts looked at */
+
+enum rule_stage {
+	RULE_SPECIFIC = 0,	/* provider, blacklist, own relay texts */
+	RULE_PHRASE		/* generic phrases ("user unknown") */
+};
+
+/* One rule of db/seed/rules.txt, compiled. Strings live in the rule set's
+ * arena. */
+struct rule {
+	const char	*id;
+	const char	*reason;
+	enum rule_stage	 stage;
+	const char	*pattern;
+	const char	**requires;	/* lowercase words, any one enables */
+	size_t		 nrequires;
+	double		 confidence;
+	enum diag_actor	 actor;		/* ACTOR_NONE: the reason's default */
+	bool		 ours;
+	const char	*blacklist;
+	const char	*explain_fr, *explain_en;
+	const char	*steps_fr, *steps_en;
+	const char	*tags;
+	const char	**examples;
+	size_t		 nexamples;
+	int		 line;		/* where the block starts */
+	pcre2_code	*re;
+};
+
+struct ruleset {
+	struct arena		*arena;
+	struct rule		*rules;
+	size_t			 nrules;
+	pcre2_match_context	*mctx;
+};
+
+/* The match of one rule on a text. */
+struct rule_hit {
+	const struct rule	*rule;
+	size_t			 start, end;
+};
+
+/* Parses rules text (see db/seed/rules.txt) and compiles every pattern.
+ * Returns NULL with a message naming the line in err. */
+struct ruleset	*ruleset_parse(const char *text, size_t len, char *err,
+		    size_t errlen);
+void		 ruleset_free(struct ruleset *);
+/* Runs the rules of one stage over text (lowered is the same text in
+ * lowercase, for the literal prefilter). The first rule in file order that
+ * matches wins. md: match data of the caller's (one per thread). Returns
+ * true on a hit. */
+bool		 ruleset_match(const struct ruleset *, enum rule_stage,
+		    const char *text, const char *lowered, size_t len,
+		    pcre2_match_data *md, struct rule_hit *out);
+/* Checks that each example matches its own rule first and gives its
+ * reason, and that each rule has an example. Returns the number of
+ * failures; the first one is described in err. */
+int		 ruleset_check(const struct ruleset *, char *err, size_t errlen);
+
+/* Reason table (classify.c). */
+struct reason_info {
+	const char	*name;
+	enum diag_actor	 actor;
+	const char	*explain_fr, *explain_en;
+	const char	*steps_fr, *steps_en;
+	const char	*tags;
+};
+const struct reason_info *reason_find(const char *name);
+bool		 reason_is_hard(const char *reason, const char *status,
+		    const char *replycode);
+
+/* A recipient block before classification (text.c, mime.c). */
+struct block {
+	const char	*recipient;
+	const char	*action;
+	const char	*status;
+	const char	*replycode;
+	const char	*remote_mta, *remote_ip;
+	enum diag_phase	 phase;
+	const char	*diagnostic;
+	const char	*context;	/* the human text around it */
+	const char	*reporting_mta;
+	const char	*date;
+	const char	*dsn_status;	/* Status: field as given */
+};
+
+/* What the text pass and the MIME pass collect. */
+struct scan {
+	struct arena	*arena;
+	struct block	 blk[DIAG_MAX_RCPT];
+	size_t		 nblk;
+	const char	*mta;
+	const char	*reporting_mta;
+	const char	*orig_from, *orig_to, *orig_subject, *orig_mid;
+	const char	*top_from, *top_subject;
+	const char	*human;		/* human text, normalised */
+	size_t		 humanlen;
+	bool		 feedback;	/* ARF report */
+	bool		 autoreply;	/* vacation */
+	const char	*client_code;
+};
+
+/* text.c */
+char		*text_normalise(struct arena *, const char *, size_t,
+		    size_t *outlen);
+int		 text_scan_dsn(struct scan *, const char *, size_t);
+int		 text_scan_human(struct scan *, const char *, size_t);
+void		 text_extract(struct arena *, struct block *);
+bool		 text_looks_headers(const char *, size_t);
+bool		 text_looks_message(const char *, size_t);
+const char	*text_find_client_code(struct arena *, const char *, size_t);
+bool		 text_is_autoreply(const char *, size_t);
+
+/* mime.c: fills the scan from a whole message. P_OK or P_E*. */
+int		 mime_scan(struct scan *, const char *, size_t);
+
+/* classify.c */
+int		 classify_block(const struct diag_engine *, struct arena *,
+		    const struct block *, struct diag_recipient *,
+		    pcre2_match_data *);
+
+struct diag_engine {
+	struct ruleset	*rules;
+	char		**hosts;	/* provider relay globs */
+	size_t		 nhosts;
+};
+
+#endif /* BOUNCEDESK_DIAG_INT_H */

@@ -1,0 +1,2 @@
+# The diagnosis engine.
+SRCS += src/diag/codes.c

@@ -1,0 +1,199 @@
+/* src/main.c - the bouncedesk command: parse the configuration and run a
+ * subcommand (serve, fcgi, migrate, seed, diagnose, config). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bouncedesk/app.h"
+#include "bouncedesk/cfg.h"
+#include "bouncedesk/diag.h"
+#include "bouncedesk/err.h"
+#include "bouncedesk/log.h"
+#include "bouncedesk/store.h"
+#include "bouncedesk/transport.h"
+
+#define BOUNCEDESK_VERSION	"0.1.0"
+
+int	diag_cli(int, char **, const char *, const char *);
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: bouncedesk COMMAND [options]\n"
+	    "\n"
+	    "commands:\n"
+	    "  serve     serve HTTP with libmicrohttpd (--listen HOST:PORT)\n"
+	    "  fcgi      serve FastCGI behind nginx (--socket PATH, else fd 0)\n"
+	    "  migrate   apply the database migrations\n"
+	    "  seed      migrate, then load the seed content (FAQ, rules)\n"
+	    "  diagnose  diagnose bounce files: [--json|--jsonl] FILE... | -\n"
+	    "  config    print the effective configuration\n"
+	    "  version   print the version\n"
+	    "\n"
+	    "common options (before or after the command):\n"
+	    "  --config FILE   key = value file (also BOUNCEDESK_CONFIG)\n"
+	    "  --db PATH       SQLite database (BOUNCEDESK_DB)\n"
+	    "  --listen H:P    serve address (BOUNCEDESK_LISTEN)\n"
+	    "  --socket PATH   FastCGI socket (BOUNCEDESK_FCGI_SOCKET)\n"
+	    "  --share DIR     where templates/, static/, db/ are "
+	    "(BOUNCEDESK_SHARE_DIR)\n"
+	    "  -v              more logging\n");
+}
+
+/* Options that map to configuration keys; the rest stay for the command. */
+static const struct {
+	const char	*flag, *key;
+} flag_keys[] = {
+	{ "--db", "db" }, { "--listen", "listen" },
+	{ "--socket", "fcgi_socket" }, { "--share", "share_dir" },
+	{ "--base-url", "base_url" }, { "--threads", "threads" },
+};
+
+/* Builds the configuration from defaults, file, environment and flags;
+ * removes the flags it used from argv. Exits on error. */
+static void
+load_config(struct config *cfg, int *argc, char **argv)
+{
+	char		 err[256];
+	const char	*file;
+	int		 i, j, out;
+	size_t		 k;
+
+	cfg_defaults(cfg);
+	file = getenv("BOUNCEDESK_CONFIG");
+	for (i = 1; i < *argc - 1; i++)
+		if (strcmp(argv[i], "--config") == 0)
+			file = argv[i + 1];
+	if (file != NULL && cfg_parse_file(cfg, file, err, sizeof(err)) != 0)
+		fatalx("%s: %s", file, err);
+	if (cfg_parse_env(cfg, err, sizeof(err)) != 0)
+		fatalx("environment: %s", err);
+	for (i = 1, out = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			for (j = i; j < *argc; j++)
+				argv[out++] = argv[j];
+			break;
+		}
+		if (strcmp(argv[i], "-v") == 0) {
+			cfg->verbose++;
+			continue;
+		}
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < *argc) {
+			i++;
+			continue;
+		}
+		for (k = 0; k < sizeof(flag_keys) / sizeof(flag_keys[0]); k++)
+			if (strcmp(argv[i], flag_keys[k].flag) == 0)
+				break;
+		if (k < sizeof(flag_keys) / sizeof(flag_keys[0])) {
+			if (i + 1 >= *argc)
+				fatalx("%s needs a value", argv[i]);
+			if (cfg_set(cfg, flag_keys[k].key, argv[i + 1], err,
+			    sizeof(err)) != 0)
+				fatalx("%s: %s", argv[i], err);
+			i++;
+			continue;
+		}
+		argv[out++] = argv[i];
+	}
+	*argc = out;
+	argv[out] = NULL;
+}
+
+static int
+cmd_migrate(const struct config *cfg, int seed)
+{
+	struct store	*s;
+	char		 err[512], dir[CFG_STR_MAX + 32];
+	int		 from, to, rc;
+
+	s = store_open(cfg->db_path, false, err, sizeof(err));
+	if (s == NULL) {
+		fprintf(stderr, "bouncedesk: %s\n", err);
+		return 1;
+	}
+	snprintf(dir, sizeof(dir), "%s/db/migrations", cfg->share_dir);
+	rc = store_migrate(s, dir, &from, &to, err, sizeof(err));
+	if (rc != P_OK) {
+		fprintf(stderr, "bouncedesk: migrate: %s\n", err);
+		store_close(s);
+		return 1;
+	}
+	printf("%s: schema version %d -> %d\n", cfg->db_path, from, to);
+	if (seed) {
+		snprintf(dir, sizeof(dir), "%s/db/seed", cfg->share_dir);
+		rc = store_seed_sql(s, dir, err, sizeof(err));
+		if (rc != P_OK) {
+			fprintf(stderr, "bouncedesk: seed: %s\n", err);
+			store_close(s);
+			return 1;
+		}
+		printf("%s: seed content loaded\n", cfg->db_path);
+	}
+	store_close(s);
+	return 0;
+}
+
+static int
+cmd_serve(const struct config *cfg, int fcgi)
+{
+	struct app	 app;
+	char		 err[512];
+	int		 rc;
+
+	app_init(&app, cfg);
+	if (fcgi)
+		rc = fcgi_serve(&app, cfg->fcgi_socket, err, sizeof(err));
+	else
+		rc = mhd_serve(&app, cfg->listen, err, sizeof(err));
+	if (rc != 0)
+		log_warnx("%s", err);
+	app_cleanup(&app);
+	return rc == 0 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config	 cfg;
+	const char	*cmd;
+	char		 rules[CFG_STR_MAX + 32];
+
+	load_config(&cfg, &argc, argv);
+	log_init((int)cfg.verbose, 0);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(&cfg, 0);
+	if (strcmp(cmd, "fcgi") == 0)
+		return cmd_serve(&cfg, 1);
+	if (strcmp(cmd, "migrate") == 0)
+		return cmd_migrate(&cfg, 0);
+	if (strcmp(cmd, "seed") == 0)
+		return cmd_migrate(&cfg, 1);
+	if (strcmp(cmd, "diagnose") == 0) {
+		snprintf(rules, sizeof(rules), "%s/db/seed/rules.txt",
+		    cfg.share_dir);
+		return diag_cli(argc - 2, argv + 2, rules, cfg.provider_hosts);
+	}
+	if (strcmp(cmd, "config") == 0) {
+		cfg_dump(&cfg, stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("bouncedesk %s\n", BOUNCEDESK_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
+	    strcmp(cmd, "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "bouncedesk: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,2 @@
+SRCS += src/store/store.c
+SRCS += src/store/store_diag.c

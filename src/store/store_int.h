@@ -1,0 +1,19 @@
+/* store_int.h - what src/store/store_<feature>.c files share; nothing
+ * outside src/store includes this (only the store knows SQL). */
+#ifndef BOUNCEDESK_STORE_INT_H
+#define BOUNCEDESK_STORE_INT_H
+#include <sqlite3.h>
+#include "bouncedesk/store.h"
+
+/* The connection of a store. */
+sqlite3		*store_db(struct store *);
+/* A prepared statement for sql, cached per connection by the address of
+ * the static string sql, reset and with bindings cleared. Never finalize
+ * it; NULL on a prepare error (store_errmsg says why). Callers pass only
+ * `static const char SQL_X[]` strings. */
+sqlite3_stmt	*store_stmt(struct store *, const char *sql);
+/* Copies column i into the arena (NULL for SQL NULL). */
+struct arena;
+char		*store_col_str(struct arena *, sqlite3_stmt *, int i);
+
+#endif /* BOUNCEDESK_STORE_INT_H */

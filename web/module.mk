@@ -1,0 +1,9 @@
+SRCS += web/http.c
+SRCS += web/router.c
+SRCS += web/routes.c
+SRCS += web/metrics.c
+SRCS += web/static.c
+SRCS += web/mhd.c
+SRCS += web/fcgi.c
+SRCS += web/pages.c
+SRCS += web/app.c

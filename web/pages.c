@@ -1,0 +1,129 @@
+/* web/pages.c - the common page context, CSRF tokens, the error page and
+ * the home page. */
+#include <string.h>
+#include <sodium.h>
+
+#include "bouncedesk/app.h"
+#include "bouncedesk/arena.h"
+#include "bouncedesk/err.h"
+#include "bouncedesk/handlers.h"
+#include "bouncedesk/i18n.h"
+#include "bouncedesk/pages.h"
+#include "bouncedesk/tmpl.h"
+
+#define CSRF_BYTES	32
+
+static bool
+token_valid(const char *t)
+{
+	size_t	 i;
+
+	if (t == NULL || strlen(t) != CSRF_BYTES * 2)
+		return false;
+	for (i = 0; t[i] != '\0'; i++)
+		if (!((t[i] >= '0' && t[i] <= '9') ||
+		    (t[i] >= 'a' && t[i] <= 'f')))
+			return false;
+	return true;
+}
+
+const char *
+csrf_token(struct request *req, struct response *res)
+{
+	const char	*t;
+	unsigned char	 raw[CSRF_BYTES];
+	char		*hex, *cookie;
+
+	t = request_cookie(req, "csrf");
+	if (token_valid(t))
+		return t;
+	hex = arena_alloc(req->arena, CSRF_BYTES * 2 + 1);
+	if (hex == NULL)
+		return "";
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(hex, CSRF_BYTES * 2 + 1, raw, sizeof(raw));
+	cookie = arena_printf(req->arena,
+	    "csrf=%s; Path=/; HttpOnly; SameSite=Strict", hex);
+	if (cookie != NULL)
+		response_header(res, "Set-Cookie", cookie);
+	return hex;
+}
+
+bool
+csrf_check(const struct request *req)
+{
+	const char	*c, *f;
+
+	c = request_cookie(req, "csrf");
+	f = request_form(req, "csrf");
+	if (!token_valid(c) || f == NULL || strlen(f) != strlen(c))
+		return false;
+	return sodium_memcmp(c, f, strlen(c)) == 0;
+}
+
+int
+page_render(struct request *req, struct response *res, int status,
+    const char *name, struct json_object *ctx)
+{
+	const struct app	*app = req->app;
+	struct json_object	*t;
+	int			 rc;
+
+	if (ctx == NULL)
+		ctx = json_object_new_object();
+	if (ctx == NULL)
+		return P_ENOMEM;
+	t = i18n_catalogue(app->i18n, req->lang);
+	json_object_object_add(ctx, "lang", json_object_new_string(req->lang));
+	json_object_object_add(ctx, "other_lang", json_object_new_string(
+	    strcmp(req->lang, "fr") == 0 ? "en" : "fr"));
+	json_object_object_add(ctx, "t", t != NULL ? json_object_get(t) : NULL);
+	json_object_object_add(ctx, "csrf",
+	    json_object_new_string(csrf_token(req, res)));
+	json_object_object_add(ctx, "provider_name",
+	    json_object_new_string(app->cfg.provider_name));
+	json_object_object_add(ctx, "base_url",
+	    json_object_new_string(app->cfg.base_url));
+	json_object_object_add(ctx, "path", json_object_new_string(req->path));
+	if (!json_object_object_get_ex(ctx, "title", NULL))
+		json_object_object_add(ctx, "title", json_object_new_string(
+		    i18n_get(app->i18n, req->lang, "site_name")));
+	buf_reset(&res->body);
+	rc = tmpl_render(app->tmpl, name, ctx, &res->body);
+	json_object_put(ctx);
+	if (rc != P_OK)
+		return rc;
+	res->status = status;
+	res->content_type = "text/html; charset=utf-8";
+	response_header(res, "Content-Language", req->lang);
+	response_header(res, "Vary", "Accept-Language, Cookie");
+	return P_OK;
+}
+
+int
+page_error(struct request *req, struct response *res, int code,
+    const char *detail)
+{
+	struct json_object	*ctx;
+	int			 status;
+
+	if (req->app == NULL || req->app->tmpl == NULL)
+		return P_ENOTFOUND;
+	status = http_status_from_err(code);
+	ctx = json_object_new_object();
+	if (ctx == NULL)
+		return P_ENOMEM;
+	json_object_object_add(ctx, "status", json_object_new_int(status));
+	json_object_object_add(ctx, "error_title",
+	    json_object_new_string(http_reason(status)));
+	if (detail != NULL)
+		json_object_object_add(ctx, "detail",
+		    json_object_new_string(detail));
+	return page_render(req, res, status, "error", ctx);
+}
+
+int
+page_home(struct request *req, struct response *res)
+{
+	return page_render(req, res, 200, "home", NULL);
+}
