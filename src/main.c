@@ -101,6 +101,37 @@ load_config(struct config *cfg, int *argc, char **argv)
 	argv[out] = NULL;
 }
 
+/* Adds the rules of db/seed/rules.txt that the database lacks. */
+static int
+seed_rules(struct store *s, const struct config *cfg)
+{
+	char	 path[CFG_STR_MAX + 32], *text;
+	FILE	*f;
+	size_t	 len;
+	int	 added = 0, rc;
+
+	snprintf(path, sizeof(path), "%s/db/seed/rules.txt", cfg->share_dir);
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "bouncedesk: %s: cannot open\n", path);
+		return 1;
+	}
+	text = malloc(DIAG_MAX_INPUT + 1);
+	len = text != NULL ? fread(text, 1, DIAG_MAX_INPUT, f) : 0;
+	fclose(f);
+	if (text == NULL)
+		return 1;
+	rc = store_rules_seed(s, text, len, &added);
+	free(text);
+	if (rc != P_OK) {
+		fprintf(stderr, "bouncedesk: seeding rules: %s\n",
+		    store_errmsg(s));
+		return 1;
+	}
+	printf("%s: %d diagnosis rules added\n", cfg->db_path, added);
+	return 0;
+}
+
 static int
 cmd_migrate(const struct config *cfg, int seed)
 {
@@ -126,6 +157,11 @@ cmd_migrate(const struct config *cfg, int seed)
 		rc = store_seed_sql(s, dir, err, sizeof(err));
 		if (rc != P_OK) {
 			fprintf(stderr, "bouncedesk: seed: %s\n", err);
+			store_close(s);
+			return 1;
+		}
+		rc = seed_rules(s, cfg);
+		if (rc != 0) {
 			store_close(s);
 			return 1;
 		}

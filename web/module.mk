@@ -7,3 +7,4 @@ SRCS += web/mhd.c
 SRCS += web/fcgi.c
 SRCS += web/pages.c
 SRCS += web/app.c
+SRCS += web/pages_diag.c

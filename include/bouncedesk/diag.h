@@ -96,7 +96,21 @@ struct diag_engine;
  * NULL with a message in err. */
 struct diag_engine *diag_engine_new(const char *rules_path,
 		    const char *provider_hosts, char *err, size_t errlen);
+/* The same from rules text in memory (e.g. loaded from the database). */
+struct diag_engine *diag_engine_new_mem(const char *rules_text, size_t len,
+		    const char *provider_hosts, char *err, size_t errlen);
 void		 diag_engine_free(struct diag_engine *);
+/* Runs every rule's examples: each must match its rule and give its
+ * reason. Returns the number of failures (0: all good), the first one
+ * described in err. */
+int		 diag_engine_check(const struct diag_engine *, char *err,
+		    size_t errlen);
+size_t		 diag_engine_nrules(const struct diag_engine *);
+/* Parses and checks rules text without keeping an engine (fuzzing, the
+ * seed command). -1 when the text does not parse (message in err), else
+ * the number of failing examples. */
+int		 diag_rules_check_mem(const char *rules_text, size_t len,
+		    char *err, size_t errlen);
 /* Diagnoses text. Returns P_OK (even when nothing was recognised: see
  * report->recognised), P_ETOOBIG over DIAG_MAX_INPUT, P_EINVAL for empty
  * input, P_ENOMEM. */
@@ -107,6 +121,11 @@ int		 diag_run(const struct diag_engine *, struct arena *,
  * The caller owns the reference. */
 struct json_object *diag_report_to_json(const struct diag_report *,
 		    const char *lang);
+/* `bouncedesk diagnose`: argv starts after the word "diagnose".
+ * [--json | --jsonl] [--input KIND] [--lang fr|en] [--rules PATH]
+ * FILE... | -. Returns the exit status (0, or 1 if an input failed). */
+int		 diag_cli(int argc, char **argv, const char *rules_path,
+		    const char *provider_hosts);
 const char	*diag_input_name(enum diag_input);
 enum diag_input	 diag_input_parse(const char *);	/* AUTO if unknown */
 const char	*diag_phase_name(enum diag_phase);

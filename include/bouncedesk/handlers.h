@@ -14,6 +14,10 @@ handler_fn	api_diagnoses_get;
 handler_fn	web_static;
 /* web/pages.c */
 handler_fn	page_home;
+/* web/pages_diag.c */
+handler_fn	page_diagnose_form;
+handler_fn	page_diagnose;
+handler_fn	page_diagnosis_shared;
 
 /* The engine run shared by the API and the page: diagnoses text, keeps
  * the analysis when keep is set, and hands back the JSON (caller owns). */

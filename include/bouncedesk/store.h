@@ -54,4 +54,13 @@ int		 store_diag_put(struct store *, const char *input_kind,
 int		 store_diag_get(struct store *, struct arena *, const char *id,
 		    char **report, long long *created, long long *expires);
 
+/* Diagnosis rules (src/store/store_rules.c). */
+struct buf;
+/* Splits rules text into blocks (each starts with a line "id: X") and
+ * inserts those whose id is missing; *added (may be NULL) counts them. */
+int		 store_rules_seed(struct store *, const char *text, size_t len,
+		    int *added);
+/* Appends the enabled rules, in order, as one rules text. */
+int		 store_rules_text(struct store *, struct buf *out, int *count);
+
 #endif /* BOUNCEDESK_STORE_H */

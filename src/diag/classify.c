@@ -123,12 +123,16 @@ lower_copy(struct arena *a, const char *s, size_t len)
 static bool
 host_is_ours(const struct diag_engine *e, const char *host)
 {
+	char	 low[256];
 	size_t	 i;
 
-	if (host == NULL || host[0] == '\0')
+	if (host == NULL || host[0] == '\0' || e->nhosts == 0)
 		return false;
+	for (i = 0; host[i] != '\0' && i + 1 < sizeof(low); i++)
+		low[i] = (char)tolower((unsigned char)host[i]);
+	low[i] = '\0';
 	for (i = 0; i < e->nhosts; i++)
-		if (fnmatch(e->hosts[i], host, FNM_CASEFOLD) == 0)
+		if (fnmatch(e->hosts[i], low, 0) == 0)
 			return true;
 	return false;
 }

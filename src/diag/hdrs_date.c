@@ -2,6 +2,7 @@
  * syntax of 4.3) with strict range checks; the result is UTC seconds. */
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "bouncedesk/err.h"

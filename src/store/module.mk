@@ -1,2 +1,3 @@
 SRCS += src/store/store.c
 SRCS += src/store/store_diag.c
+SRCS += src/store/store_rules.c

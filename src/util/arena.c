@@ -21,9 +21,9 @@ struct chunk {
 };
 
 struct arena {
-	struct chunk	*head;		/* the chunk small requests come from */
+	struct chunk	*head;		/* serves small requests */
 	size_t		 max;		/* 0: unlimited */
-	size_t		 used;		/* rounded bytes handed out */
+	size_t		 used;		/* rounded bytes out */
 };
 
 struct arena *
@@ -78,7 +78,7 @@ arena_alloc(struct arena *a, size_t n)
 	void		*p;
 
 	if (n == 0)
-		n = 1;			/* distinct pointers, like malloc */
+		n = 1;		/* distinct pointers, like malloc */
 	if (__builtin_add_overflow(n, ARENA_ALIGN - 1, &need))
 		return NULL;
 	need &= ~(size_t)(ARENA_ALIGN - 1);

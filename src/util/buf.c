@@ -215,7 +215,7 @@ buf_take(struct buf *b, size_t *len)
 		*len = b->len;
 	if (b->p != NULL)
 		p = b->p;
-	else if ((p = malloc(1)) != NULL)	/* NULL only when out of memory */
+	else if ((p = malloc(1)) != NULL)	/* NULL only on ENOMEM */
 		p[0] = '\0';
 	b->p = NULL;
 	b->len = 0;

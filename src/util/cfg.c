@@ -24,8 +24,8 @@ enum cfg_type {
 struct cfg_opt {
 	const char	*key;
 	enum cfg_type	 type;
-	size_t		 off;		/* offsetof(struct config, ...) */
-	size_t		 size;		/* CFG_STR/CFG_LANG: the array size */
+	size_t		 off;		/* offset in struct config */
+	size_t		 size;		/* strings: array size */
 	long		 min, max;
 	const char	*def;
 	const char	*env;
@@ -36,7 +36,8 @@ struct cfg_opt {
 static int	check_listen(const char *, char *, size_t);
 static int	check_url(const char *, char *, size_t);
 
-#define STR(f)	offsetof(struct config, f), sizeof(((struct config *)0)->f)
+#define STR(f)	offsetof(struct config, f), \
+		sizeof(((struct config *)0)->f)
 #define NUM(f)	offsetof(struct config, f), 0
 
 static const struct cfg_opt cfg_opts[] = {
@@ -115,7 +116,8 @@ opt_find(const char *key, size_t klen)
 	return NULL;
 }
 
-/* Port digits only (no sign, no spaces), 1..65535. */
+/* Port digits only (no sign, no spaces), 0..65535; 0 asks the system
+ * for a free port (tests). */
 static int
 port_ok(const char *s)
 {
@@ -130,7 +132,7 @@ port_ok(const char *s)
 		if (v > 65535)
 			return 0;
 	}
-	return v >= 1;
+	return 1;
 }
 
 /* host:port, where host is a name, an IPv4 address or [IPv6]. */
@@ -157,7 +159,7 @@ check_listen(const char *v, char *err, size_t errlen)
 				goto bad;
 	}
 	if (!port_ok(colon + 1)) {
-		seterr(err, errlen, "port '%s' out of range 1..65535",
+		seterr(err, errlen, "port '%s' out of range 0..65535",
 		    colon + 1);
 		return -1;
 	}

@@ -2,6 +2,7 @@
  * Each line is formatted in a local buffer and written with a single
  * fwrite(), which stdio locks, so threads never interleave within a line. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,6 +249,8 @@ log_access(unsigned long long id, const char *method, const char *route,
 {
 	struct line	 l;
 
+	if (!isfinite(ms))
+		ms = 0;			/* "nan" would not be JSON */
 	method = method != NULL ? method : "-";
 	route = route != NULL ? route : "-";
 	remote = remote != NULL ? remote : "-";

@@ -346,14 +346,29 @@ tmpl_free(struct tmpl *t)
 /* --- rendering --- */
 
 /* Looks key (not NUL-terminated) up in obj; true if obj has it (the value
- * may be NULL for a json null). */
+ * may be NULL for a json null). In an array, a number is an index, so that
+ * {{#list.0}} tells whether a list has items. */
 static bool
 get_key(struct json_object *obj, const char *key, size_t len,
     struct json_object **val)
 {
 	char	 k[TMPL_MAX_NAME + 1];
+	size_t	 i, idx = 0;
 
-	if (!json_object_is_type(obj, json_type_object) || len > TMPL_MAX_NAME)
+	if (len > TMPL_MAX_NAME)
+		return false;
+	if (json_object_is_type(obj, json_type_array)) {
+		for (i = 0; i < len && i < 9; i++) {
+			if (key[i] < '0' || key[i] > '9')
+				return false;
+			idx = idx * 10 + (size_t)(key[i] - '0');
+		}
+		if (i != len || idx >= json_object_array_length(obj))
+			return false;
+		*val = json_object_array_get_idx(obj, idx);
+		return true;
+	}
+	if (!json_object_is_type(obj, json_type_object))
 		return false;
 	memcpy(k, key, len);
 	k[len] = '\0';

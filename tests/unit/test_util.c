@@ -646,12 +646,12 @@ test_cfg_errors(void **state)
 		    "host:port" },
 		{ "listen = :8080", "line 1: listen: ':8080' is not "
 		    "host:port" },
-		{ "listen = 127.0.0.1:0", "line 1: listen: port '0' out of "
-		    "range 1..65535" },
+		{ "listen = 127.0.0.1:-1", "line 1: listen: port '-1' out of "
+		    "range 0..65535" },
 		{ "listen = 127.0.0.1:65536", "line 1: listen: port '65536' "
-		    "out of range 1..65535" },
+		    "out of range 0..65535" },
 		{ "listen = 127.0.0.1:", "line 1: listen: port '' out of "
-		    "range 1..65535" },
+		    "range 0..65535" },
 		{ "listen = \"bad host:80\"", "line 1: listen: bad host in "
 		    "'bad host:80'" },
 		{ "listen = ::1:80", "line 1: listen: bad host in '::1:80'" },

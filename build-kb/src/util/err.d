@@ -1,0 +1,2 @@
+build-kb/src/util/err.o: src/util/err.c include/bouncedesk/err.h
+include/bouncedesk/err.h:

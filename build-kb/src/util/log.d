@@ -1,0 +1,2 @@
+build-kb/src/util/log.o: src/util/log.c include/bouncedesk/log.h
+include/bouncedesk/log.h:

@@ -1,0 +1,2 @@
+build-web/src/util/arena.o: src/util/arena.c include/bouncedesk/arena.h
+include/bouncedesk/arena.h:

@@ -1,0 +1,2 @@
+build-web/src/util/err.o: src/util/err.c include/bouncedesk/err.h
+include/bouncedesk/err.h:

@@ -1,0 +1,589 @@
+/* diag.c - the engine: build it from rules, detect what was pasted, run
+ * the passes (MIME or text, DSN groups, human blocks), classify each
+ * recipient, and serialise the report. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bouncedesk/arena.h"
+#include "bouncedesk/err.h"
+#include "diag_int.h"
+
+#if defined(__has_include)
+#if __has_include("bouncedesk/hdrs.h")
+#include "bouncedesk/hdrs.h"
+#define DIAG_HAVE_HDRS 1
+#endif
+#endif
+
+#define RULES_FILE_MAX	(8 * 1024 * 1024)
+
+static const char *const input_names[] = {
+	"auto", "message", "pasted", "fragment", "headers"
+};
+
+const char *
+diag_input_name(enum diag_input in)
+{
+	if ((size_t)in < sizeof(input_names) / sizeof(input_names[0]))
+		return input_names[in];
+	return "auto";
+}
+
+enum diag_input
+diag_input_parse(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; s != NULL && i < sizeof(input_names) /
+	    sizeof(input_names[0]); i++)
+		if (strcmp(s, input_names[i]) == 0)
+			return (enum diag_input)i;
+	return DIAG_IN_AUTO;
+}
+
+const char *
+diag_phase_name(enum diag_phase p)
+{
+	static const char *const n[] = { "unknown", "connection", "helo",
+		"starttls", "auth", "mail", "rcpt", "data", "end-of-data" };
+
+	if ((size_t)p < sizeof(n) / sizeof(n[0]))
+		return n[p];
+	return "unknown";
+}
+
+/* ---------------------------------------------------------- engine --- */
+
+static int
+hosts_parse(struct diag_engine *e, const char *hosts)
+{
+	const char	*p = hosts, *q;
+	size_t		 n = 0;
+
+	if (hosts == NULL)
+		return P_OK;
+	for (q = hosts; *q != '\0'; q++)
+		if (*q == ',' || *q == ' ')
+			n++;
+	if ((e->hosts = calloc(n + 2, sizeof(*e->hosts))) == NULL)
+		return P_ENOMEM;
+	while (*p != '\0') {
+		while (*p == ',' || *p == ' ' || *p == '\t')
+			p++;
+		for (q = p; *q != '\0' && *q != ',' && *q != ' ' &&
+		    *q != '\t'; q++)
+			;
+		if (q > p) {
+			char *h = strndup(p, (size_t)(q - p)), *c;
+
+			if ((e->hosts[e->nhosts++] = h) == NULL)
+				return P_ENOMEM;
+			for (c = h; *c != '\0'; c++)
+				*c = (char)tolower((unsigned char)*c);
+		}
+		p = q;
+	}
+	return P_OK;
+}
+
+struct diag_engine *
+diag_engine_new_mem(const char *text, size_t len, const char *hosts,
+    char *err, size_t errlen)
+{
+	struct diag_engine	*e;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if ((e->rules = ruleset_parse(text, len, err, errlen)) == NULL) {
+		diag_engine_free(e);
+		return NULL;
+	}
+	if (hosts_parse(e, hosts) != P_OK) {
+		snprintf(err, errlen, "out of memory");
+		diag_engine_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+struct diag_engine *
+diag_engine_new(const char *path, const char *hosts, char *err,
+    size_t errlen)
+{
+	struct diag_engine	*e;
+	FILE			*f;
+	char			*text;
+	size_t			 n;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((text = malloc(RULES_FILE_MAX)) == NULL) {
+		fclose(f);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	n = fread(text, 1, RULES_FILE_MAX, f);
+	if (ferror(f) || n == RULES_FILE_MAX) {
+		snprintf(err, errlen, "%s: read error or too big", path);
+		fclose(f);
+		free(text);
+		return NULL;
+	}
+	fclose(f);
+	e = diag_engine_new_mem(text, n, hosts, err, errlen);
+	if (e == NULL && err != NULL && errlen > 0) {
+		char tmp[256];
+
+		snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
+		snprintf(err, errlen, "%s", tmp);
+	}
+	free(text);
+	return e;
+}
+
+void
+diag_engine_free(struct diag_engine *e)
+{
+	size_t	 i;
+
+	if (e == NULL)
+		return;
+	ruleset_free(e->rules);
+	for (i = 0; i < e->nhosts; i++)
+		free(e->hosts[i]);
+	free(e->hosts);
+	free(e);
+}
+
+int
+diag_engine_check(const struct diag_engine *e, char *err, size_t errlen)
+{
+	return ruleset_check(e->rules, err, errlen);
+}
+
+size_t
+diag_engine_nrules(const struct diag_engine *e)
+{
+	return e->rules->nrules;
+}
+
+int
+diag_rules_check_mem(const char *text, size_t len, char *err, size_t errlen)
+{
+	struct ruleset	*rs;
+	int		 n;
+
+	if ((rs = ruleset_parse(text, len, err, errlen)) == NULL)
+		return -1;
+	n = ruleset_check(rs, err, errlen);
+	ruleset_free(rs);
+	return n;
+}
+
+/* ------------------------------------------------------- detection --- */
+
+static enum diag_input
+detect(const char *s, size_t len)
+{
+	size_t	 i, lines = 0;
+
+	if (text_looks_headers(s, len))
+		return DIAG_IN_HEADERS;
+	if (text_looks_message(s, len))
+		return DIAG_IN_MESSAGE;
+	for (i = 0; i < len; i++)
+		if (s[i] == '\n')
+			lines++;
+	if (len < 600 && lines <= 6)
+		return DIAG_IN_FRAGMENT;
+	return DIAG_IN_PASTED;
+}
+
+/* -------------------------------------------------- original fields --- */
+
+static const char *
+field_value(struct arena *a, const char *s, size_t len, const char *name)
+{
+	size_t		 nlen = strlen(name), i, e;
+
+	for (i = 0; i + nlen < len; i++) {
+		if ((i > 0 && s[i - 1] != '\n') ||
+		    strncasecmp(s + i, name, nlen) != 0)
+			continue;
+		i += nlen;
+		while (i < len && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		for (e = i; e < len && s[e] != '\n'; e++)
+			;
+		while (e > i && (s[e - 1] == '\r' || s[e - 1] == ' '))
+			e--;
+		return e > i ? arena_strndup(a, s + i, e - i) : NULL;
+	}
+	return NULL;
+}
+
+/* The returned original's fields, from the quoted header block after the
+ * human part (pasted text, inline copies). */
+static void
+original_from_text(struct scan *sc, const char *s, size_t len)
+{
+	const char	*p;
+
+	p = strstr(s, "\nMessage-I");
+	if (p == NULL)
+		p = strstr(s, "\nMessage-i");
+	if (sc->orig_mid == NULL && p != NULL)
+		sc->orig_mid = field_value(sc->arena, p, len - (size_t)(p - s),
+		    "\nMessage-ID:");
+	if (sc->orig_from == NULL)
+		sc->orig_from = field_value(sc->arena, s, len, "From:");
+	if (sc->orig_to == NULL)
+		sc->orig_to = field_value(sc->arena, s, len, "To:");
+	if (sc->orig_subject == NULL)
+		sc->orig_subject = field_value(sc->arena, s, len, "Subject:");
+}
+
+static const struct {
+	const char	*needle;
+	const char	*mta;
+} mta_marks[] = {
+	{ "This is the mail system at host", "postfix" },
+	{ "X-Postfix-", "postfix" },
+	{ "created automatically by mail delivery software", "exim" },
+	{ "This is the qmail-send program", "qmail" },
+	{ "Transcript of session follows", "sendmail" },
+	{ "Diagnostic information for administrators", "exchange" },
+	{ "Delivery has failed to these recipients", "exchange" },
+	{ "Your message couldn't be delivered", "office365" },
+	{ "Google tried to deliver your message", "gmail" },
+	{ "Message not delivered", "gmail" },
+	{ "Sorry, we were unable to deliver your message", "yahoo" },
+	{ "OpenSMTPD", "opensmtpd" },
+	{ "Courier mail server", "courier" },
+	{ "Lotus Domino", "domino" },
+	{ "amazonses", "amazonses" },
+	{ "mail.ru", "mailru" },
+	{ "GMX", "gmx" },
+	{ "orange.fr", "orange" },
+	{ "icloud.com", "icloud" },
+	{ NULL, NULL }
+};
+
+static const char *
+guess_mta(const char *s, size_t len)
+{
+	size_t	 i, n = len > 16384 ? 16384 : len;
+
+	for (i = 0; mta_marks[i].needle != NULL; i++) {
+		const char *nd = mta_marks[i].needle;
+		size_t nl = strlen(nd), j;
+
+		for (j = 0; j + nl <= n; j++)
+			if (s[j] == nd[0] && strncmp(s + j, nd, nl) == 0)
+				return mta_marks[i].mta;
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------ run --- */
+
+static int
+run_text(struct scan *sc, const char *s, size_t len, bool dsn)
+{
+	int	 rc;
+
+	if (dsn && (rc = text_scan_dsn(sc, s, len)) != P_OK)
+		return rc;
+	return text_scan_human(sc, s, len);
+}
+
+static void
+special_kinds(struct scan *sc, const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (!sc->feedback && (strstr(s, "Feedback-Type:") != NULL ||
+	    strstr(s, "feedback-type:") != NULL))
+		sc->feedback = true;
+	if (sc->feedback) {
+		/* ARF: the complained-about recipient, one report. */
+		const char *r = field_value(sc->arena, s, len,
+		    "Original-Rcpt-To:");
+
+		if (sc->nblk == 0)
+			sc->nblk = 1;
+		for (i = 0; i < sc->nblk; i++) {
+			memset(&sc->blk[i].phase, 0, sizeof(sc->blk[i].phase));
+			sc->blk[i].action = "failed";
+			sc->blk[i].status = NULL;
+			sc->blk[i].dsn_status = NULL;
+			sc->blk[i].replycode = NULL;
+		}
+		if (r != NULL && sc->nblk == 1)
+			sc->blk[0].recipient = r;
+	}
+}
+
+static int
+finish(const struct diag_engine *e, struct arena *a, struct scan *sc,
+    struct diag_report *out)
+{
+	pcre2_match_data	*md;
+	size_t			 i;
+
+	if ((md = pcre2_match_data_create(16, NULL)) == NULL)
+		return P_ENOMEM;
+	out->rcpt = arena_calloc(a, sc->nblk ? sc->nblk : 1,
+	    sizeof(*out->rcpt));
+	if (out->rcpt == NULL) {
+		pcre2_match_data_free(md);
+		return P_ENOMEM;
+	}
+	for (i = 0; i < sc->nblk; i++) {
+		struct block		*b = &sc->blk[i];
+		struct diag_recipient	*r = &out->rcpt[out->nrcpt];
+
+		if (b->reporting_mta == NULL)
+			b->reporting_mta = sc->reporting_mta;
+		if (b->recipient == NULL && sc->orig_to != NULL)
+			b->recipient = sc->orig_to;
+		text_extract(a, b);
+		if (sc->feedback) {
+			b->status = NULL;
+			b->replycode = NULL;
+		}
+		classify_block(e, a, b, r, md);
+		if (sc->feedback) {
+			r->reason = "feedback";
+			r->evidence.rule_id = "arf";
+			r->evidence.stage = "kind";
+		} else if (sc->autoreply && (b->status == NULL ||
+		    b->status[0] == '\0')) {
+			r->reason = "vacation";
+			r->evidence.rule_id = "auto-reply";
+			r->evidence.stage = "kind";
+		}
+		if (sc->feedback || sc->autoreply) {
+			const struct reason_info *ri = reason_find(r->reason);
+
+			r->hardbounce = false;
+			r->actor = ri->actor;
+			r->explain_fr = ri->explain_fr;
+			r->explain_en = ri->explain_en;
+			r->steps_fr = ri->steps_fr;
+			r->steps_en = ri->steps_en;
+			r->faq_tags = ri->tags;
+		}
+		out->nrcpt++;
+		if (strcmp(r->reason, "undefined") != 0 ||
+		    r->diagnostic != NULL)
+			out->recognised = true;
+	}
+	pcre2_match_data_free(md);
+	return P_OK;
+}
+
+static int
+run_headers(struct arena *a, const char *s, size_t len,
+    struct diag_report *out)
+{
+#ifdef DIAG_HAVE_HDRS
+	int	 rc;
+
+	rc = hdr_analyse(a, s, len, &out->headers);
+	if (rc != P_OK)
+		return rc;
+	out->recognised = out->headers != NULL;
+#else
+	(void)a;
+	(void)s;
+	(void)len;
+	(void)out;
+#endif
+	return P_OK;
+}
+
+int
+diag_run(const struct diag_engine *e, struct arena *a, const char *text,
+    size_t len, enum diag_input hint, struct diag_report *out)
+{
+	struct scan	*sc;
+	const char	*s;
+	size_t		 slen;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	if (text == NULL || len == 0)
+		return P_EINVAL;
+	if (len > DIAG_MAX_INPUT)
+		return P_ETOOBIG;
+	out->input = hint != DIAG_IN_AUTO ? hint : detect(text, len);
+	if (out->input == DIAG_IN_HEADERS)
+		return run_headers(a, text, len, out);
+	if ((sc = arena_calloc(a, 1, sizeof(*sc))) == NULL)
+		return P_ENOMEM;
+	sc->arena = a;
+	if (out->input == DIAG_IN_MESSAGE) {
+		rc = mime_scan(sc, text, len);
+		if (rc == P_ENOMEM)
+			return rc;
+		if (sc->human == NULL) {
+			/* Nothing GMime could decode: read it as text. */
+			sc->human = text_normalise(a, text, len,
+			    &sc->humanlen);
+			if (sc->human == NULL)
+				return P_ENOMEM;
+		}
+		s = sc->human;
+		slen = sc->humanlen;
+		if ((rc = run_text(sc, s, slen, sc->nblk == 0)) != P_OK)
+			return rc;
+	} else {
+		if ((s = text_normalise(a, text, len, &slen)) == NULL)
+			return P_ENOMEM;
+		if (text_is_autoreply(s, slen) && strstr(s,
+		    "Final-Recipient") == NULL && strstr(s, "Status: ") == NULL)
+			sc->autoreply = true;
+		if ((rc = run_text(sc, s, slen, true)) != P_OK)
+			return rc;
+		sc->human = s;
+		sc->humanlen = slen;
+	}
+	out->client_code = text_find_client_code(a, s, slen);
+	original_from_text(sc, s, slen);
+	special_kinds(sc, s, slen);
+	out->mta = guess_mta(s, slen);
+	out->orig_from = sc->orig_from;
+	out->orig_to = sc->orig_to;
+	out->orig_subject = sc->orig_subject;
+	out->orig_message_id = sc->orig_mid;
+	return finish(e, a, sc, out);
+}
+
+/* ------------------------------------------------------------ JSON --- */
+
+static void
+add_str(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, v != NULL ? json_object_new_string(v) :
+	    NULL);
+}
+
+static struct json_object *
+lines_array(const char *s)
+{
+	struct json_object	*arr = json_object_new_array();
+	const char		*p = s, *e;
+
+	while (p != NULL && *p != '\0') {
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (e > p)
+			json_object_array_add(arr,
+			    json_object_new_string_len(p, (int)(e - p)));
+		p = *e != '\0' ? e + 1 : e;
+	}
+	return arr;
+}
+
+static struct json_object *
+tags_array(const char *s)
+{
+	struct json_object	*arr = json_object_new_array();
+	const char		*p = s, *e;
+
+	while (p != NULL && *p != '\0') {
+		while (*p == ',' || *p == ' ')
+			p++;
+		e = p;
+		while (*e != '\0' && *e != ',')
+			e++;
+		if (e > p)
+			json_object_array_add(arr,
+			    json_object_new_string_len(p, (int)(e - p)));
+		p = e;
+	}
+	return arr;
+}
+
+static struct json_object *
+recipient_json(const struct diag_recipient *r, bool fr)
+{
+	struct json_object	*o = json_object_new_object(), *ev;
+
+	add_str(o, "recipient", r->recipient);
+	add_str(o, "status", r->status);
+	add_str(o, "replycode", r->replycode);
+	add_str(o, "reason", r->reason);
+	json_object_object_add(o, "hardbounce",
+	    json_object_new_boolean(r->hardbounce));
+	json_object_object_add(o, "permanent",
+	    json_object_new_boolean(r->permanent));
+	add_str(o, "action", r->action);
+	add_str(o, "remote_mta", r->remote_mta);
+	add_str(o, "remote_ip", r->remote_ip);
+	add_str(o, "phase", diag_phase_name(r->phase));
+	add_str(o, "diagnostic", r->diagnostic);
+	add_str(o, "reporting_mta", r->reporting_mta);
+	add_str(o, "date", r->date);
+	add_str(o, "actor", diag_actor_name(r->actor));
+	json_object_object_add(o, "ours", json_object_new_boolean(r->ours));
+	add_str(o, "blacklist", r->blacklist);
+	json_object_object_add(o, "confidence",
+	    json_object_new_double(r->confidence));
+	ev = json_object_new_object();
+	add_str(ev, "rule", r->evidence.rule_id);
+	add_str(ev, "stage", r->evidence.stage);
+	json_object_object_add(ev, "start",
+	    json_object_new_int64((int64_t)r->evidence.start));
+	json_object_object_add(ev, "end",
+	    json_object_new_int64((int64_t)r->evidence.end));
+	add_str(ev, "matched", r->evidence.matched);
+	json_object_object_add(o, "evidence", ev);
+	add_str(o, "explanation", fr ? r->explain_fr : r->explain_en);
+	json_object_object_add(o, "steps",
+	    lines_array(fr ? r->steps_fr : r->steps_en));
+	json_object_object_add(o, "faq_tags", tags_array(r->faq_tags));
+	return o;
+}
+
+struct json_object *
+diag_report_to_json(const struct diag_report *rep, const char *lang)
+{
+	struct json_object	*o, *orig, *res;
+	bool			 fr = lang != NULL && strcmp(lang, "fr") == 0;
+	size_t			 i;
+
+	o = json_object_new_object();
+	add_str(o, "input", diag_input_name(rep->input));
+	add_str(o, "mta", rep->mta);
+	json_object_object_add(o, "recognised",
+	    json_object_new_boolean(rep->recognised));
+	if (rep->client_code != NULL)
+		add_str(o, "client_code", rep->client_code);
+	orig = json_object_new_object();
+	add_str(orig, "from", rep->orig_from);
+	add_str(orig, "to", rep->orig_to);
+	add_str(orig, "subject", rep->orig_subject);
+	add_str(orig, "message_id", rep->orig_message_id);
+	json_object_object_add(o, "original", orig);
+	res = json_object_new_array();
+	for (i = 0; i < rep->nrcpt; i++)
+		json_object_array_add(res, recipient_json(&rep->rcpt[i], fr));
+	json_object_object_add(o, "results", res);
+#ifdef DIAG_HAVE_HDRS
+	if (rep->headers != NULL)
+		json_object_object_add(o, "headers",
+		    hdr_report_to_json(rep->headers, lang));
+#endif
+	return o;
+}

@@ -1,0 +1,945 @@
+/* text.c - bounce text without MIME: normalise what webmail did to it,
+ * read RFC 3464 field groups, cut the human part into per-recipient blocks
+ * and pull the code, status, host and SMTP phase out of each block. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bouncedesk/arena.h"
+#include "bouncedesk/err.h"
+#include "diag_int.h"
+
+#define HUMAN_MAX_BLOCKS	DIAG_MAX_RCPT
+#define PREAMBLE_MAX		1024
+
+static bool
+is_qp_hex(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+}
+
+static int
+hexval(int c)
+{
+	return c <= '9' ? c - '0' : c - 'A' + 10;
+}
+
+/* Counts quoted-printable traces: a soft break or an encoded blank. */
+static bool
+looks_qp(const char *s, size_t len)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i + 2 < len && n < 3; i++)
+		if (s[i] == '=' && (s[i + 1] == '\n' || s[i + 1] == '\r' ||
+		    (s[i + 1] == '2' && s[i + 2] == '0') ||
+		    (s[i + 1] == '3' && s[i + 2] == 'D') ||
+		    (s[i + 1] == '0' && s[i + 2] == '9')))
+			n++;
+	return n >= 2;
+}
+
+/* CRLF to LF, NUL to blank, and quoted-printable leftovers undone when the
+ * text carries enough of them. */
+char *
+text_normalise(struct arena *a, const char *s, size_t len, size_t *outlen)
+{
+	char	*o;
+	size_t	 i, n = 0;
+	bool	 qp;
+
+	if ((o = arena_alloc(a, len + 1)) == NULL)
+		return NULL;
+	qp = looks_qp(s, len);
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c == '\r') {
+			if (i + 1 < len && s[i + 1] == '\n')
+				continue;
+			c = '\n';
+		}
+		if (qp && c == '=' && i + 1 < len) {
+			if (s[i + 1] == '\n') {
+				i++;
+				continue;
+			}
+			if (s[i + 1] == '\r' && i + 2 < len &&
+			    s[i + 2] == '\n') {
+				i += 2;
+				continue;
+			}
+			if (i + 2 < len && is_qp_hex(s[i + 1]) &&
+			    is_qp_hex(s[i + 2])) {
+				o[n++] = (char)(hexval(s[i + 1]) * 16 +
+				    hexval(s[i + 2]));
+				i += 2;
+				continue;
+			}
+		}
+		o[n++] = c == '\0' ? ' ' : c;
+	}
+	o[n] = '\0';
+	*outlen = n;
+	return o;
+}
+
+/* ---------------------------------------------------------- lines --- */
+
+struct line {
+	const char	*p;
+	size_t		 len;
+};
+
+static bool
+next_line(const char *s, size_t len, size_t *pos, struct line *l)
+{
+	const char	*nl;
+
+	if (*pos >= len)
+		return false;
+	l->p = s + *pos;
+	nl = memchr(l->p, '\n', len - *pos);
+	l->len = nl != NULL ? (size_t)(nl - l->p) : len - *pos;
+	*pos += l->len + (nl != NULL ? 1 : 0);
+	return true;
+}
+
+static bool
+starts_ci(const char *p, size_t len, const char *w)
+{
+	size_t	 n = strlen(w);
+
+	return len >= n && strncasecmp(p, w, n) == 0;
+}
+
+static const char *
+memcasestr(const char *h, size_t hlen, const char *n)
+{
+	size_t	 nlen = strlen(n), i;
+
+	if (nlen == 0 || hlen < nlen)
+		return NULL;
+	for (i = 0; i + nlen <= hlen; i++)
+		if (tolower((unsigned char)h[i]) ==
+		    tolower((unsigned char)n[0]) &&
+		    strncasecmp(h + i, n, nlen) == 0)
+			return h + i;
+	return NULL;
+}
+
+/* Copies s into the arena on one line: newlines and runs of blanks become
+ * one space; at most max bytes. */
+static char *
+one_line(struct arena *a, const char *s, size_t len, size_t max)
+{
+	char	*o;
+	size_t	 i, n = 0;
+	bool	 sp = true;
+
+	if ((o = arena_alloc(a, (len < max ? len : max) + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < len && n < max; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+			if (!sp)
+				o[n++] = ' ';
+			sp = true;
+			continue;
+		}
+		o[n++] = (char)c;
+		sp = false;
+	}
+	while (n > 0 && o[n - 1] == ' ')
+		n--;
+	o[n] = '\0';
+	return o;
+}
+
+static bool
+is_addr_char(int c)
+{
+	return isalnum(c) || c == '.' || c == '-' || c == '_' || c == '+' ||
+	    c == '=' || c == '\'' || c == '/' || c == '%' || c == '!' ||
+	    c == '#' || c == '$' || c == '&' || c == '*' || c == '?' ||
+	    c == '^' || c == '`' || c == '{' || c == '}' || c == '|' ||
+	    c == '~' || c >= 0x80;
+}
+
+static bool
+is_host_char(int c)
+{
+	return isalnum(c) || c == '.' || c == '-' || c == '_' || c >= 0x80;
+}
+
+/* If an address starts at p, returns its length. */
+static size_t
+addr_at(const char *p, size_t len)
+{
+	size_t	 i = 0, at, dots = 0;
+
+	while (i < len && is_addr_char((unsigned char)p[i]))
+		i++;
+	if (i == 0 || i >= len || p[i] != '@')
+		return 0;
+	at = i++;
+	while (i < len && is_host_char((unsigned char)p[i])) {
+		if (p[i] == '.')
+			dots++;
+		i++;
+	}
+	while (i > at + 1 && p[i - 1] == '.') {
+		i--;
+		dots--;
+	}
+	if (i == at + 1 || (dots == 0 && strncasecmp(p + at + 1,
+	    "localhost", 9) != 0 && i - at - 1 < 2))
+		return 0;
+	return i;
+}
+
+static char *
+addr_dup(struct arena *a, const char *p, size_t n)
+{
+	char	*s;
+	size_t	 i;
+
+	if ((s = arena_strndup(a, p, n)) == NULL)
+		return NULL;
+	/* Domains are case-insensitive; keep the local part as written. */
+	for (i = 0; s[i] != '\0' && s[i] != '@'; i++)
+		;
+	for (; s[i] != '\0'; i++)
+		s[i] = (char)tolower((unsigned char)s[i]);
+	return s;
+}
+
+/* Finds the first address in s (skipping "type;" and brackets). */
+static char *
+first_addr(struct arena *a, const char *s, size_t len)
+{
+	size_t	 i, n;
+
+	for (i = 0; i < len; i++) {
+		if (i > 0 && is_addr_char((unsigned char)s[i - 1]))
+			continue;
+		if ((n = addr_at(s + i, len - i)) > 0)
+			return addr_dup(a, s + i, n);
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------ DSN groups --- */
+
+static const char *
+after_type(const char *v)
+{
+	const char	*semi = strchr(v, ';');
+
+	if (semi != NULL && semi - v < 16) {
+		v = semi + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+	}
+	return v;
+}
+
+static bool
+group_empty(const struct block *b)
+{
+	return b->recipient == NULL && b->action == NULL &&
+	    b->dsn_status == NULL && b->diagnostic == NULL;
+}
+
+static void
+group_commit(struct scan *sc, struct block *g)
+{
+	if (g->recipient != NULL && sc->nblk < DIAG_MAX_RCPT)
+		sc->blk[sc->nblk++] = *g;
+	memset(g, 0, sizeof(*g));
+}
+
+/* Takes the field on one (unfolded) line. */
+static void
+dsn_field(struct scan *sc, struct block *g, const char *name, const char *v,
+    bool *orig_only)
+{
+	struct arena	*a = sc->arena;
+
+	if (strcasecmp(name, "final-recipient") == 0) {
+		if (g->recipient != NULL && !*orig_only)
+			group_commit(sc, g);
+		g->recipient = first_addr(a, v, strlen(v));
+		*orig_only = false;
+	} else if (strcasecmp(name, "original-recipient") == 0 ||
+	    strcasecmp(name, "x-actual-recipient") == 0) {
+		if (g->recipient == NULL) {
+			g->recipient = first_addr(a, v, strlen(v));
+			*orig_only = true;
+		}
+	} else if (strcasecmp(name, "action") == 0) {
+		char *act = one_line(a, v, strlen(v), 32), *p;
+
+		if (act != NULL) {
+			for (p = act; *p != '\0'; p++)
+				*p = (char)tolower((unsigned char)*p);
+			if ((p = strchr(act, ' ')) != NULL)
+				*p = '\0';
+		}
+		g->action = act;
+	} else if (strcasecmp(name, "status") == 0)
+		g->dsn_status = one_line(a, v, strlen(v), 16);
+	else if (strcasecmp(name, "remote-mta") == 0)
+		g->remote_mta = one_line(a, after_type(v),
+		    strlen(after_type(v)), 255);
+	else if (strcasecmp(name, "diagnostic-code") == 0)
+		g->diagnostic = one_line(a, after_type(v),
+		    strlen(after_type(v)), DIAG_MAX_DIAG);
+	else if (strcasecmp(name, "last-attempt-date") == 0)
+		g->date = one_line(a, v, strlen(v), 64);
+	else if (strcasecmp(name, "reporting-mta") == 0)
+		sc->reporting_mta = one_line(a, after_type(v),
+		    strlen(after_type(v)), 255);
+}
+
+static bool
+is_dsn_name(const char *n)
+{
+	static const char *const names[] = {
+		"final-recipient", "original-recipient", "action", "status",
+		"remote-mta", "diagnostic-code", "last-attempt-date",
+		"reporting-mta", "x-actual-recipient", "will-retry-until",
+		"arrival-date", "received-from-mta", "x-postfix-queue-id",
+		"x-postfix-sender", "original-envelope-id", "dsn-gateway",
+		"x-display-name", "x-supplementary-info", NULL
+	};
+	size_t	 i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcasecmp(n, names[i]) == 0)
+			return true;
+	return false;
+}
+
+int
+text_scan_dsn(struct scan *sc, const char *s, size_t len)
+{
+	struct block	 g;
+	struct line	 l;
+	size_t		 pos = 0, vlen, nlen;
+	char		 name[40];
+	char		*v;
+	const char	*colon;
+	bool		 orig_only = false;
+
+	memset(&g, 0, sizeof(g));
+	while (next_line(s, len, &pos, &l)) {
+		if (l.len == 0 || (l.len == 1 && l.p[0] == ' ')) {
+			if (g.recipient != NULL)
+				group_commit(sc, &g);
+			else if (!group_empty(&g))
+				memset(&g, 0, sizeof(g));
+			orig_only = false;
+			continue;
+		}
+		colon = memchr(l.p, ':', l.len);
+		if (colon == NULL || l.p[0] == ' ' || l.p[0] == '\t')
+			continue;
+		nlen = (size_t)(colon - l.p);
+		if (nlen == 0 || nlen >= sizeof(name))
+			continue;
+		memcpy(name, l.p, nlen);
+		name[nlen] = '\0';
+		if (!is_dsn_name(name))
+			continue;
+		/* Unfold the continuation lines. */
+		vlen = l.len - nlen - 1;
+		{
+			size_t		 p2 = pos, end = pos;
+			struct line	 c;
+
+			while (next_line(s, len, &p2, &c) && c.len > 0 &&
+			    (c.p[0] == ' ' || c.p[0] == '\t') &&
+			    memchr(c.p, ':', c.len < 3 ? c.len : 3) == NULL)
+				end = p2;
+			if (end > pos)
+				vlen = (size_t)(s + end - (colon + 1));
+			pos = end;
+		}
+		v = one_line(sc->arena, colon + 1, vlen, DIAG_MAX_DIAG + 64);
+		if (v == NULL)
+			return P_ENOMEM;
+		dsn_field(sc, &g, name, v, &orig_only);
+	}
+	if (g.recipient != NULL)
+		group_commit(sc, &g);
+	return P_OK;
+}
+
+/* ------------------------------------------------- human blocks --- */
+
+/* Does this line end the human part (the returned message or the
+ * machine-readable part begins)? */
+static bool
+is_region_end(const char *p, size_t len)
+{
+	static const char *const fields[] = {
+		"reporting-mta:", "final-recipient:", "original-recipient:",
+		"return-path:", "received: from", "x-postfix-queue-id:",
+		"arrival-date:", "content-type: message/", "dkim-signature:",
+		"authentication-results:", NULL
+	};
+	static const char *const marks[] = {
+		"original message", "copy of the message", "copy of your message",
+		"unsent message", "returned message", "message follows",
+		"headers follow", "header follows", "header of the original",
+		"original headers", "below this line", "rfc822",
+		"message header", "undelivered message", "headers of your",
+		"message was", NULL
+	};
+	size_t	 i;
+
+	while (len > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		len--;
+	}
+	for (i = 0; fields[i] != NULL; i++)
+		if (starts_ci(p, len, fields[i]))
+			return true;
+	if (starts_ci(p, len, "original message headers") ||
+	    starts_ci(p, len, "original message follows") ||
+	    starts_ci(p, len, "below this line is a copy"))
+		return true;
+	if (len == 0 || (*p != '-' && *p != '=' && *p != '*' && *p != '_' &&
+	    *p != '['))
+		return false;
+	for (i = 0; marks[i] != NULL; i++)
+		if (memcasestr(p, len, marks[i]) != NULL)
+			return strcmp(marks[i], "message was") != 0 ||
+			    memcasestr(p, len, "attached") != NULL;
+	return false;
+}
+
+static bool
+is_service_addr(const char *p, size_t n)
+{
+	return starts_ci(p, n, "mailer-daemon@") ||
+	    starts_ci(p, n, "postmaster@") ||
+	    starts_ci(p, n, "mailer_daemon@") ||
+	    starts_ci(p, n, "mail-daemon@");
+}
+
+/* If the line opens a recipient block, returns the address. */
+static char *
+line_recipient(struct arena *a, const char *p, size_t len)
+{
+	size_t	 i = 0, n;
+
+	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '<' ||
+	    p[i] == '"' || p[i] == '\'' || p[i] == '*' || p[i] == '>'))
+		i++;
+	if (starts_ci(p + i, len - i, "rcpt to:")) {
+		/* ">>> RCPT To:<a>" is the transcript, not a block start. */
+		return NULL;
+	}
+	if (starts_ci(p + i, len - i, "mailto:"))
+		i += 7;
+	if ((n = addr_at(p + i, len - i)) == 0 || is_service_addr(p + i, n))
+		return NULL;
+	return addr_dup(a, p + i, n);
+}
+
+struct hblock {
+	char		*rcpt;
+	const char	*p;
+	size_t		 len;
+};
+
+static size_t
+find_region_end(const char *s, size_t len, size_t *pre_end)
+{
+	struct line	 l;
+	size_t		 pos = 0, start;
+
+	*pre_end = len;
+	while (start = pos, next_line(s, len, &pos, &l))
+		if (is_region_end(l.p, l.len))
+			return start;
+	return len;
+}
+
+/* Per-recipient blocks of the human text. Returns how many. */
+static size_t
+human_blocks(struct arena *a, const char *s, size_t len,
+    struct hblock *hb, size_t max, size_t *preamble_len)
+{
+	struct line	 l;
+	size_t		 pos = 0, start, n = 0, i;
+	char		*r;
+
+	*preamble_len = len;
+	while (start = pos, next_line(s, len, &pos, &l)) {
+		if ((r = line_recipient(a, l.p, l.len)) == NULL)
+			continue;
+		if (n == 0)
+			*preamble_len = start;
+		else
+			hb[n - 1].len = (size_t)(s + start - hb[n - 1].p);
+		for (i = 0; i < n; i++)
+			if (strcmp(hb[i].rcpt, r) == 0)
+				break;
+		if (n >= max)
+			break;
+		hb[n].rcpt = r;
+		hb[n].p = s + start;
+		hb[n].len = len - start;
+		n++;
+	}
+	return n;
+}
+
+/* Within a block, where the remote server's own words begin. */
+static const char *
+diag_start(const char *p, size_t len)
+{
+	static const char *const marks[] = {
+		"remote host said:", "said:", "the error that the other server "
+		"returned was:", "remote server returned", "(reason:",
+		"smtp error from remote mail server after", "diagnostic-code:",
+		"reason:", "error:", NULL
+	};
+	const char	*m;
+	size_t		 i;
+
+	for (i = 0; marks[i] != NULL; i++)
+		if ((m = memcasestr(p, len, marks[i])) != NULL)
+			return m;
+	return NULL;
+}
+
+static void
+block_set_text(struct arena *a, struct block *b, const char *p, size_t len,
+    const char *pre, size_t prelen)
+{
+	const char	*d;
+
+	b->context = NULL;
+	if (prelen > 0 || len > 0) {
+		char *ctx = arena_alloc(a, prelen + len + 2);
+
+		if (ctx != NULL) {
+			memcpy(ctx, pre, prelen);
+			ctx[prelen] = '\n';
+			memcpy(ctx + prelen + 1, p, len);
+			ctx[prelen + 1 + len] = '\0';
+			b->context = one_line(a, ctx, prelen + 1 + len,
+			    DIAG_MAX_CTX);
+		}
+	}
+	if (b->diagnostic == NULL || b->diagnostic[0] == '\0') {
+		d = diag_start(p, len);
+		if (d == NULL)
+			d = p;
+		b->diagnostic = one_line(a, d, len - (size_t)(d - p),
+		    DIAG_MAX_DIAG);
+	}
+}
+
+int
+text_scan_human(struct scan *sc, const char *s, size_t len)
+{
+	struct hblock	*hb;
+	size_t		 n, i, j, pre_len, end, dummy;
+	struct arena	*a = sc->arena;
+
+	end = find_region_end(s, len, &dummy);
+	hb = arena_calloc(a, HUMAN_MAX_BLOCKS, sizeof(*hb));
+	if (hb == NULL)
+		return P_ENOMEM;
+	n = human_blocks(a, s, end, hb, HUMAN_MAX_BLOCKS, &pre_len);
+	if (pre_len > PREAMBLE_MAX)
+		pre_len = PREAMBLE_MAX;
+	if (sc->nblk > 0) {
+		/* DSN groups decide the recipients; the text explains. */
+		for (i = 0; i < sc->nblk; i++) {
+			struct block *b = &sc->blk[i];
+
+			for (j = 0; j < n; j++)
+				if (strcasecmp(hb[j].rcpt, b->recipient) == 0)
+					break;
+			if (j < n)
+				block_set_text(a, b, hb[j].p, hb[j].len, s,
+				    pre_len);
+			else if (n == 1 && sc->nblk == 1)
+				block_set_text(a, b, hb[0].p, hb[0].len, s,
+				    pre_len);
+			else
+				block_set_text(a, b, s, pre_len, "", 0);
+		}
+		return P_OK;
+	}
+	for (i = 0; i < n; i++) {
+		struct block *b;
+
+		for (j = 0; j < sc->nblk; j++)
+			if (strcmp(sc->blk[j].recipient, hb[i].rcpt) == 0)
+				break;
+		if (j < sc->nblk) {
+			/* The same address again (Exchange, Sendmail):
+			 * the later mention usually carries the server's
+			 * words. */
+			b = &sc->blk[j];
+			if (diag_start(hb[i].p, hb[i].len) != NULL) {
+				b->diagnostic = NULL;
+				block_set_text(a, b, hb[i].p, hb[i].len, s,
+				    pre_len);
+			}
+			continue;
+		}
+		if (sc->nblk >= DIAG_MAX_RCPT)
+			break;
+		b = &sc->blk[sc->nblk++];
+		memset(b, 0, sizeof(*b));
+		b->recipient = hb[i].rcpt;
+		block_set_text(a, b, hb[i].p, hb[i].len, s, pre_len);
+	}
+	if (sc->nblk == 0 && end > 0) {
+		struct block *b = &sc->blk[sc->nblk++];
+
+		memset(b, 0, sizeof(*b));
+		block_set_text(a, b, s, end, "", 0);
+	}
+	return P_OK;
+}
+
+/* ------------------------------------------------------ extraction --- */
+
+static bool
+is_status_at(const char *s, size_t i, size_t len, size_t *n)
+{
+	size_t	 j = i, d;
+
+	if (i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '.'))
+		return false;
+	if (j + 4 >= len || (s[j] != '2' && s[j] != '4' && s[j] != '5') ||
+	    s[j + 1] != '.')
+		return false;
+	j += 2;
+	for (d = 0; j < len && isdigit((unsigned char)s[j]) && d < 3; d++)
+		j++;
+	if (d == 0 || j >= len || s[j] != '.')
+		return false;
+	j++;
+	for (d = 0; j < len && isdigit((unsigned char)s[j]) && d < 3; d++)
+		j++;
+	if (d == 0)
+		return false;
+	if (j < len && (isalnum((unsigned char)s[j]) || (s[j] == '.' &&
+	    j + 1 < len && isdigit((unsigned char)s[j + 1]))))
+		return false;
+	*n = j - i;
+	return true;
+}
+
+static bool
+is_code_at(const char *s, size_t i, size_t len)
+{
+	if (i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '.' ||
+	    s[i - 1] == '-' || s[i - 1] == '#' || s[i - 1] == ':' ||
+	    s[i - 1] == '/'))
+		return false;
+	if (i + 3 > len || (s[i] != '2' && s[i] != '4' && s[i] != '5') ||
+	    !isdigit((unsigned char)s[i + 1]) ||
+	    !isdigit((unsigned char)s[i + 2]) || s[i + 1] > '5')
+		return false;
+	if (i + 3 == len)
+		return true;
+	return s[i + 3] == ' ' || s[i + 3] == '-' || s[i + 3] == '\'' ||
+	    s[i + 3] == '"' || s[i + 3] == ')' || s[i + 3] == ',';
+}
+
+/* The most specific status in s: the first one that is not x.0.0, else
+ * the first one. */
+static const char *
+find_status(struct arena *a, const char *s, size_t len)
+{
+	size_t		 i, n;
+	const char	*first = NULL;
+	size_t		 firstn = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] != '4' && s[i] != '5' && s[i] != '2')
+			continue;
+		if (!is_status_at(s, i, len, &n))
+			continue;
+		if (first == NULL) {
+			first = s + i;
+			firstn = n;
+		}
+		if (!(n == 5 && s[i + 2] == '0' && s[i + 4] == '0'))
+			return arena_strndup(a, s + i, n);
+		i += n;
+	}
+	return first != NULL ? arena_strndup(a, first, firstn) : NULL;
+}
+
+static const char *
+find_code(struct arena *a, const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i + 2 < len; i++)
+		if (is_code_at(s, i, len))
+			return arena_strndup(a, s + i, 3);
+	return NULL;
+}
+
+static void
+find_phase(struct block *b, const char *s, size_t len)
+{
+	static const struct {
+		const char	*w;
+		enum diag_phase	 ph;
+	} ph[] = {
+		{ "reply to end of data", PHASE_EOD },
+		{ "after end of data", PHASE_EOD },
+		{ "reply to data", PHASE_DATA },
+		{ "after data", PHASE_DATA },
+		{ ">>> data", PHASE_DATA },
+		{ "reply to rcpt", PHASE_RCPT },
+		{ "after rcpt", PHASE_RCPT },
+		{ ">>> rcpt", PHASE_RCPT },
+		{ "reply to mail", PHASE_MAIL },
+		{ "after mail from", PHASE_MAIL },
+		{ ">>> mail from", PHASE_MAIL },
+		{ "reply to helo", PHASE_HELO },
+		{ "reply to ehlo", PHASE_HELO },
+		{ "after helo", PHASE_HELO },
+		{ "after ehlo", PHASE_HELO },
+		{ "starttls", PHASE_STARTTLS },
+		{ "after initial connection", PHASE_CONN },
+		{ "initial greeting", PHASE_CONN },
+		{ "reply to auth", PHASE_AUTH },
+		{ NULL, PHASE_UNKNOWN }
+	};
+	size_t	 i;
+
+	for (i = 0; ph[i].w != NULL; i++)
+		if (memcasestr(s, len, ph[i].w) != NULL) {
+			b->phase = ph[i].ph;
+			return;
+		}
+}
+
+/* "host H[ip]", "host H [ip]", "by H. [ip]", "talking to H.:" */
+static void
+find_host(struct arena *a, struct block *b, const char *s, size_t len)
+{
+	static const char *const marks[] = { "host ", "talking to ", " by ",
+		NULL };
+	const char	*m, *h, *e;
+	size_t		 i, rest;
+
+	for (i = 0; marks[i] != NULL; i++) {
+		if ((m = memcasestr(s, len, marks[i])) == NULL)
+			continue;
+		h = m + strlen(marks[i]);
+		rest = len - (size_t)(h - s);
+		for (e = h; (size_t)(e - h) < rest &&
+		    is_host_char((unsigned char)*e); e++)
+			;
+		while (e > h && e[-1] == '.')
+			e--;
+		if (e - h < 4 || memchr(h, '.', (size_t)(e - h)) == NULL)
+			continue;
+		if (b->remote_mta == NULL)
+			b->remote_mta = arena_strndup(a, h, (size_t)(e - h));
+		while ((size_t)(e - s) < len && (*e == ' ' || *e == '.'))
+			e++;
+		if ((size_t)(e - s) < len && *e == '[') {
+			const char *ip = ++e;
+
+			while ((size_t)(e - s) < len && (isxdigit(
+			    (unsigned char)*e) || *e == '.' || *e == ':'))
+				e++;
+			if ((size_t)(e - s) < len && *e == ']' && e > ip)
+				b->remote_ip = arena_strndup(a, ip,
+				    (size_t)(e - ip));
+		}
+		return;
+	}
+}
+
+void
+text_extract(struct arena *a, struct block *b)
+{
+	const char	*d = b->diagnostic != NULL ? b->diagnostic : "";
+	const char	*st;
+	size_t		 dlen = strlen(d);
+
+	st = find_status(a, d, dlen);
+	b->status = b->dsn_status;
+	if (b->status != NULL) {
+		/* "5.0.0 (permanent failure)": keep the code only. */
+		size_t n;
+
+		if (is_status_at(b->status, 0, strlen(b->status), &n))
+			b->status = arena_strndup(a, b->status, n);
+		else
+			b->status = NULL;
+	}
+	if (b->status == NULL || (st != NULL &&
+	    strcmp(b->status + 1, ".0.0") == 0 && st[0] == b->status[0]))
+		b->status = st;
+	else if (st != NULL && strcmp(b->status + 1, ".0.0") == 0 &&
+	    strcmp(st + 1, ".0.0") != 0)
+		b->status = arena_printf(a, "%c%s", b->status[0], st + 1);
+	if (b->replycode == NULL)
+		b->replycode = find_code(a, d, dlen);
+	if (b->replycode != NULL && b->status != NULL &&
+	    b->replycode[0] != b->status[0] && b->dsn_status == NULL)
+		b->status = NULL;
+	find_phase(b, d, dlen);
+	if (b->phase == PHASE_UNKNOWN && b->context != NULL)
+		find_phase(b, b->context, strlen(b->context));
+	if (b->remote_mta == NULL || b->remote_ip == NULL) {
+		find_host(a, b, d, dlen);
+		if (b->remote_mta == NULL && b->context != NULL)
+			find_host(a, b, b->context, strlen(b->context));
+	}
+}
+
+/* ------------------------------------------------------- detection --- */
+
+static bool
+is_field_line(const char *p, size_t len, size_t *nlen)
+{
+	size_t	 i;
+
+	for (i = 0; i < len && i < 76; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c == ':')
+			break;
+		if (!isalnum(c) && c != '-' && c != '_')
+			return false;
+	}
+	if (i == 0 || i >= len || p[i] != ':')
+		return false;
+	*nlen = i;
+	return true;
+}
+
+/* A header block at the top: field lines up to a blank line, with at
+ * least two of the usual message fields. */
+static int
+header_score(const char *s, size_t len, int *trace)
+{
+	static const char *const usual[] = { "from", "to", "date", "subject",
+		"message-id", "content-type", "mime-version", "return-path",
+		"received", "delivered-to", "x-failed-recipients", NULL };
+	struct line	 l;
+	size_t		 pos = 0, n, i;
+	int		 score = 0, lines = 0;
+
+	*trace = 0;
+	while (next_line(s, len, &pos, &l) && lines < 400) {
+		lines++;
+		if (l.len == 0 || (l.len == 1 && l.p[0] == '\r'))
+			break;
+		if (l.p[0] == ' ' || l.p[0] == '\t')
+			continue;
+		if (!is_field_line(l.p, l.len, &n)) {
+			if (lines == 1 && starts_ci(l.p, l.len, "From "))
+				continue;	/* mbox separator */
+			return 0;
+		}
+		for (i = 0; usual[i] != NULL; i++)
+			if (n == strlen(usual[i]) &&
+			    strncasecmp(l.p, usual[i], n) == 0)
+				score++;
+		if (starts_ci(l.p, l.len, "received:") ||
+		    starts_ci(l.p, l.len, "authentication-results:") ||
+		    starts_ci(l.p, l.len, "x-spam") ||
+		    starts_ci(l.p, l.len, "arc-") ||
+		    starts_ci(l.p, l.len, "x-forefront") ||
+		    starts_ci(l.p, l.len, "x-microsoft-antispam") ||
+		    starts_ci(l.p, l.len, "received-spf:") ||
+		    starts_ci(l.p, l.len, "dkim-signature:"))
+			(*trace)++;
+	}
+	return score;
+}
+
+bool
+text_looks_message(const char *s, size_t len)
+{
+	int	 trace;
+
+	return header_score(s, len, &trace) >= 2;
+}
+
+/* A header block with no bounce: the trace fields dominate and the body
+ * (if any) is not a delivery report. */
+bool
+text_looks_headers(const char *s, size_t len)
+{
+	int		 trace;
+	const char	*body;
+	size_t		 blen;
+
+	if (header_score(s, len, &trace) < 1 || trace < 2)
+		return false;
+	if (memcasestr(s, len > 65536 ? 65536 : len,
+	    "report-type=delivery-status") != NULL ||
+	    memcasestr(s, len > 65536 ? 65536 : len,
+	    "report-type=\"delivery-status\"") != NULL)
+		return false;
+	if ((body = memcasestr(s, len, "\n\n")) == NULL)
+		return true;
+	blen = len - (size_t)(body - s);
+	if (blen < 8)
+		return true;
+	return memcasestr(body, blen, "final-recipient:") == NULL &&
+	    memcasestr(body, blen, "mail delivery") == NULL &&
+	    memcasestr(body, blen, "undeliver") == NULL &&
+	    memcasestr(body, blen, "could not be delivered") == NULL &&
+	    memcasestr(body, blen, "delivery has failed") == NULL &&
+	    memcasestr(body, blen, "permanent") == NULL;
+}
+
+const char *
+text_find_client_code(struct arena *a, const char *s, size_t len)
+{
+	const char	*m;
+	size_t		 i;
+
+	if ((m = memcasestr(s, len, "0x8")) == NULL)
+		return NULL;
+	for (i = 2; (size_t)(m - s) + i < len &&
+	    isxdigit((unsigned char)m[i]) && i < 11; i++)
+		;
+	if (i != 10)
+		return NULL;
+	return arena_strndup(a, m, i);
+}
+
+bool
+text_is_autoreply(const char *s, size_t len)
+{
+	static const char *const w[] = {
+		"out of the office", "out of office", "i am away",
+		"i'm away", "on vacation", "on holiday", "on leave",
+		"je suis absent", "je serai absent", "absent du bureau",
+		"automatic reply", "auto-reply", "autoreply",
+		"réponse automatique", "currently away", NULL
+	};
+	size_t	 i;
+
+	for (i = 0; w[i] != NULL; i++)
+		if (memcasestr(s, len > 4096 ? 4096 : len, w[i]) != NULL)
+			return true;
+	return false;
+}

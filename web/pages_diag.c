@@ -1,0 +1,131 @@
+/* web/pages_diag.c - the diagnosis pages: POST /diagnose (the home form),
+ * GET /diagnose (the form alone) and GET /d/{id} (a shared analysis). */
+#include <string.h>
+#include <json-c/json.h>
+
+#include "bouncedesk/app.h"
+#include "bouncedesk/arena.h"
+#include "bouncedesk/diag.h"
+#include "bouncedesk/err.h"
+#include "bouncedesk/handlers.h"
+#include "bouncedesk/i18n.h"
+#include "bouncedesk/pages.h"
+#include "bouncedesk/store.h"
+
+/* Adds what the template needs beyond the API answer: a CSS class per
+ * card, the actor's words, a flag per result for our own blocks. */
+static void
+decorate(const struct request *req, struct json_object *rep)
+{
+	struct json_object	*results, *r, *v;
+	const char		*cls, *actor;
+	size_t			 i, n;
+	char			 key[64];
+
+	if (!json_object_object_get_ex(rep, "results", &results) ||
+	    !json_object_is_type(results, json_type_array))
+		return;
+	n = json_object_array_length(results);
+	for (i = 0; i < n; i++) {
+		r = json_object_array_get_idx(results, i);
+		cls = "temporary";
+		if (json_object_object_get_ex(r, "permanent", &v) &&
+		    json_object_get_boolean(v))
+			cls = "permanent";
+		if (json_object_object_get_ex(r, "ours", &v) &&
+		    json_object_get_boolean(v))
+			cls = "ours";
+		json_object_object_add(r, "has_steps", json_object_new_boolean(
+		    json_object_object_get_ex(r, "steps", &v) &&
+		    json_object_is_type(v, json_type_array) &&
+		    json_object_array_length(v) > 0));
+		json_object_object_add(r, "has_faq", json_object_new_boolean(
+		    json_object_object_get_ex(r, "faq_tags", &v) &&
+		    json_object_is_type(v, json_type_array) &&
+		    json_object_array_length(v) > 0));
+		json_object_object_add(r, "card_class",
+		    json_object_new_string(cls));
+		actor = json_object_object_get_ex(r, "actor", &v) ?
+		    json_object_get_string(v) : "none";
+		snprintf(key, sizeof(key), "actor_%s", actor);
+		json_object_object_add(r, "actor_text", json_object_new_string(
+		    i18n_get(req->app->i18n, req->lang, key)));
+	}
+	json_object_object_add(rep, "count", json_object_new_int((int)n));
+}
+
+static int
+render_report(struct request *req, struct response *res,
+    struct json_object *rep, const char *pasted)
+{
+	struct json_object	*ctx;
+
+	decorate(req, rep);
+	ctx = json_object_new_object();
+	if (ctx == NULL) {
+		json_object_put(rep);
+		return P_ENOMEM;
+	}
+	json_object_object_add(ctx, "report", rep);
+	if (pasted != NULL)
+		json_object_object_add(ctx, "pasted",
+		    json_object_new_string(pasted));
+	json_object_object_add(ctx, "title", json_object_new_string(
+	    i18n_get(req->app->i18n, req->lang, "diag_title")));
+	return page_render(req, res, 200, "diagnosis", ctx);
+}
+
+int
+page_diagnose_form(struct request *req, struct response *res)
+{
+	return page_render(req, res, 200, "home", NULL);
+}
+
+int
+page_diagnose(struct request *req, struct response *res)
+{
+	struct json_object	*rep, *ctx;
+	const char		*text, *keep;
+	int			 rc;
+
+	if (!csrf_check(req))
+		return page_error(req, res, P_EFORBIDDEN,
+		    i18n_get(req->app->i18n, req->lang, "err_csrf"));
+	text = request_form(req, "text");
+	if (text == NULL || text[strspn(text, " \t\r\n")] == '\0') {
+		ctx = json_object_new_object();
+		if (ctx == NULL)
+			return P_ENOMEM;
+		json_object_object_add(ctx, "form_error", json_object_new_string(
+		    i18n_get(req->app->i18n, req->lang, "err_empty_paste")));
+		return page_render(req, res, 400, "home", ctx);
+	}
+	keep = request_form(req, "share");
+	rc = diagnose_request(req, text, strlen(text), DIAG_IN_AUTO, req->lang,
+	    keep != NULL && keep[0] != '\0', &rep);
+	if (rc == P_ETOOBIG)
+		return page_error(req, res, rc,
+		    i18n_get(req->app->i18n, req->lang, "err_too_big"));
+	if (rc != P_OK)
+		return rc;
+	return render_report(req, res, rep, text);
+}
+
+int
+page_diagnosis_shared(struct request *req, struct response *res)
+{
+	struct json_object	*rep;
+	char			*js;
+	int			 rc;
+
+	rc = store_diag_get(req->db, req->arena, request_param(req, "id"),
+	    &js, NULL, NULL);
+	if (rc != P_OK)
+		return rc;
+	rep = json_tokener_parse(js);
+	if (rep == NULL)
+		return P_EDB;
+	response_header(res, "Cache-Control", "private, no-store");
+	response_header(res, "X-Robots-Tag", "noindex");
+	return render_report(req, res, rep, NULL);
+}
