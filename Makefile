@@ -37,6 +37,9 @@ include src/util/module.mk
 include src/store/module.mk
 include src/diag/module.mk
 include src/kb/module.mk
+include src/unblock/module.mk
+include src/auth/module.mk
+include src/webhook/module.mk
 include api/module.mk
 include web/module.mk
 include tests/unit/module.mk

@@ -194,9 +194,9 @@ write_response(FCGX_Request *fr, const struct request *req,
 		    "Content-Length: 0\r\n\r\n", fr->out);
 		return;
 	}
-	n = FCGX_PutStr(head.p, (int)head.len, fr->out) < 0;
+	rc = FCGX_PutStr(head.p, (int)head.len, fr->out);
 	buf_cleanup(&head);
-	if (n != 0 || req->method == HTTP_HEAD || res->body.p == NULL)
+	if (rc < 0 || req->method == HTTP_HEAD || res->body.p == NULL)
 		return;
 	for (off = 0; off < res->body.len; off += n) {
 		n = res->body.len - off;
@@ -261,7 +261,9 @@ worker_main(void *arg)
 {
 	struct fcgi_worker	*w = arg;
 	struct fcgi_server	*srv = w->srv;
+	struct timespec		 pause = { 0, 100 * 1000 * 1000 };
 	FCGX_Request		 fr;
+	int			 rc;
 
 	if (FCGX_InitRequest(&fr, srv->lfd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_warnx("fcgi: FCGX_InitRequest failed");
@@ -269,8 +271,15 @@ worker_main(void *arg)
 		return NULL;
 	}
 	while (!atomic_load(&srv->stopping)) {
-		if (FCGX_Accept_r(&fr) < 0)
-			break;
+		if ((rc = FCGX_Accept_r(&fr)) < 0) {
+			if (atomic_load(&srv->stopping))
+				break;
+			/* EMFILE and the like: wait, do not lose the worker. */
+			log_warnx("fcgi: accept: %s", rc > -10000 ?
+			    strerror(-rc) : "libfcgi error");
+			nanosleep(&pause, NULL);
+			continue;
+		}
 		atomic_store(&w->busy, true);
 		serve_one(srv, &fr);
 		FCGX_Finish_r(&fr);
@@ -389,12 +398,14 @@ stop_workers(struct fcgi_server *srv, struct fcgi_worker *w, size_t n)
 	}
 }
 
-/* Runs the workers until a stop signal; the listener is open. */
+/* Runs the workers until a stop signal (blocked by the caller, so the
+ * workers inherit the mask); the listener is open. */
 static int
-run(struct fcgi_server *srv, size_t nthreads, char *err, size_t errlen)
+run(struct fcgi_server *srv, size_t nthreads, const sigset_t *stop,
+    char *err, size_t errlen)
 {
 	struct fcgi_worker	*w;
-	sigset_t		 stop, kick, oset;
+	sigset_t		 kick;
 	size_t			 i, started;
 	int			 sig, rc;
 
@@ -402,14 +413,8 @@ run(struct fcgi_server *srv, size_t nthreads, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	/* Workers inherit a mask without the stop signals and with the
-	 * kick signal open; the main thread waits for the former. */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
 	sigemptyset(&kick);
 	sigaddset(&kick, FCGI_KICK_SIG);
-	pthread_sigmask(SIG_BLOCK, &stop, &oset);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 	for (started = 0; started < nthreads; started++) {
 		w[started].srv = srv;
@@ -424,16 +429,14 @@ run(struct fcgi_server *srv, size_t nthreads, char *err, size_t errlen)
 	}
 	if (started == 0) {
 		snprintf(err, errlen, "no worker thread could start");
-		pthread_sigmask(SIG_SETMASK, &oset, NULL);
 		free(w);
 		return -1;
 	}
 	do {
-		rc = sigwait(&stop, &sig);
+		rc = sigwait(stop, &sig);
 	} while (rc == EINTR);
 	log_info("signal %d: finishing in-flight requests", sig);
 	stop_workers(srv, w, started);
-	pthread_sigmask(SIG_SETMASK, &oset, NULL);
 	for (i = 0; i < started; i++)
 		if (!atomic_load(&w[i].done))
 			break;
@@ -448,14 +451,22 @@ fcgi_serve(const struct app *app, const char *sock, char *err,
 {
 	struct fcgi_server	 srv;
 	struct sigaction	 sa;
+	sigset_t		 stop, oset;
 	size_t			 nthreads;
 	int			 rc;
 
 	memset(&srv, 0, sizeof(srv));
 	srv.app = app;
 	atomic_init(&srv.stopping, false);
+	/* Block the stop signals first: libfcgi installs handlers of its own,
+	 * and a SIGTERM caught by one before sigwait() would be lost. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, &oset);
 	if (FCGX_Init() != 0) {
 		snprintf(err, errlen, "FCGX_Init failed");
+		pthread_sigmask(SIG_SETMASK, &oset, NULL);
 		return -1;
 	}
 	/* After FCGX_Init, which installs its own handlers when none is set.
@@ -467,15 +478,18 @@ fcgi_serve(const struct app *app, const char *sock, char *err,
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);	/* nginx may close first */
 
-	if ((srv.lfd = open_listener(sock, err, errlen)) < 0)
+	if ((srv.lfd = open_listener(sock, err, errlen)) < 0) {
+		pthread_sigmask(SIG_SETMASK, &oset, NULL);
 		return -1;
+	}
 	nthreads = app->cfg.threads > 0 ? (size_t)app->cfg.threads : 1;
 	printf("listening on %s\n", sock != NULL && *sock != '\0' ? sock :
 	    "fd 0");
 	fflush(stdout);
 	log_info("serving FastCGI on %s with %zu thread(s)",
 	    sock != NULL && *sock != '\0' ? sock : "fd 0", nthreads);
-	rc = run(&srv, nthreads, err, errlen);
+	rc = run(&srv, nthreads, &stop, err, errlen);
+	pthread_sigmask(SIG_SETMASK, &oset, NULL);
 	close(srv.lfd);
 	if (sock != NULL && *sock != '\0' && is_unix_path(sock))
 		unlink(sock);

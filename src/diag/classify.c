@@ -242,7 +242,7 @@ decide(const struct diag_engine *e, struct arena *a, const struct block *b,
 		return;
 	}
 	if ((b->status != NULL && b->status[0] != '\0') ||
-	    (b->diagnostic != NULL && b->diagnostic[0] != '\0')) {
+	    (b->replycode != NULL && b->replycode[0] != '\0')) {
 		r->reason = "onhold";
 		r->confidence = 0.2;
 	} else {

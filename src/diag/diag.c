@@ -16,6 +16,10 @@
 #if __has_include("bouncedesk/hdrs.h")
 #include "bouncedesk/hdrs.h"
 #define DIAG_HAVE_HDRS 1
+/* Weak until src/diag/hdrs.c is listed in the build: then NULL checks
+ * below keep the engine linking either way. */
+#pragma weak hdr_analyse
+#pragma weak hdr_report_to_json
 #endif
 #endif
 
@@ -202,7 +206,7 @@ detect(const char *s, size_t len)
 	for (i = 0; i < len; i++)
 		if (s[i] == '\n')
 			lines++;
-	if (len < 600 && lines <= 6)
+	if (len < 500 && lines <= 3)
 		return DIAG_IN_FRAGMENT;
 	return DIAG_IN_PASTED;
 }
@@ -371,7 +375,8 @@ finish(const struct diag_engine *e, struct arena *a, struct scan *sc,
 			r->evidence.rule_id = "auto-reply";
 			r->evidence.stage = "kind";
 		}
-		if (sc->feedback || sc->autoreply) {
+		if (strcmp(r->reason, "feedback") == 0 ||
+		    strcmp(r->reason, "vacation") == 0) {
 			const struct reason_info *ri = reason_find(r->reason);
 
 			r->hardbounce = false;
@@ -398,6 +403,8 @@ run_headers(struct arena *a, const char *s, size_t len,
 #ifdef DIAG_HAVE_HDRS
 	int	 rc;
 
+	if (hdr_analyse == NULL)
+		return P_OK;
 	rc = hdr_analyse(a, s, len, &out->headers);
 	if (rc != P_OK)
 		return rc;
@@ -581,7 +588,7 @@ diag_report_to_json(const struct diag_report *rep, const char *lang)
 		json_object_array_add(res, recipient_json(&rep->rcpt[i], fr));
 	json_object_object_add(o, "results", res);
 #ifdef DIAG_HAVE_HDRS
-	if (rep->headers != NULL)
+	if (rep->headers != NULL && hdr_report_to_json != NULL)
 		json_object_object_add(o, "headers",
 		    hdr_report_to_json(rep->headers, lang));
 #endif

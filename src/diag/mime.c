@@ -73,6 +73,17 @@ part_text(GMimePart *part, struct buf *out)
 	return rc;
 }
 
+static bool
+strcasestr_ascii(const char *h, const char *n)
+{
+	size_t	 nl = strlen(n);
+
+	for (; *h != '\0'; h++)
+		if (strncasecmp(h, n, nl) == 0)
+			return true;
+	return false;
+}
+
 static const char *
 dup_or_null(struct arena *a, const char *s)
 {
@@ -195,12 +206,26 @@ html_to_text(const char *s, size_t len, struct buf *out)
 static void
 top_fields(struct scan *sc, GMimeMessage *m)
 {
-	GMimeObject	*o = GMIME_OBJECT(m);
-	const char	*v;
+	GMimeObject		*o = GMIME_OBJECT(m);
+	GMimeContentType	*ct = g_mime_object_get_content_type(o);
+	const char		*v;
 
 	sc->top_from = addrs(sc->arena, g_mime_message_get_from(m));
 	sc->top_subject = dup_or_null(sc->arena,
 	    g_mime_message_get_subject(m));
+	if (ct != NULL && (v = g_mime_content_type_get_parameter(ct,
+	    "report-type")) != NULL && strcasecmp(v, "feedback-report") == 0)
+		sc->feedback = true;
+	/* DSNs say Auto-Submitted too: only a non-report from a person's
+	 * address is an auto-reply. */
+	if (ct != NULL && g_mime_content_type_is_type(ct, "multipart",
+	    "report"))
+		return;
+	if (sc->top_from != NULL && (strncasecmp(sc->top_from,
+	    "mailer-daemon", 13) == 0 || strncasecmp(sc->top_from,
+	    "postmaster", 10) == 0 || strcasestr_ascii(sc->top_from,
+	    "mailer-daemon")))
+		return;
 	if (((v = g_mime_object_get_header(o, "Auto-Submitted")) != NULL &&
 	    strncasecmp(v, "auto-replied", 12) == 0) ||
 	    g_mime_object_get_header(o, "X-Autoreply") != NULL ||
@@ -208,11 +233,6 @@ top_fields(struct scan *sc, GMimeMessage *m)
 	    ((v = g_mime_object_get_header(o, "Precedence")) != NULL &&
 	    strncasecmp(v, "auto_reply", 10) == 0))
 		sc->autoreply = true;
-	if (g_mime_object_get_content_type(o) != NULL &&
-	    (v = g_mime_content_type_get_parameter(
-	    g_mime_object_get_content_type(o), "report-type")) != NULL &&
-	    strcasecmp(v, "feedback-report") == 0)
-		sc->feedback = true;
 }
 
 int

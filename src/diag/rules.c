@@ -409,9 +409,16 @@ ruleset_check(const struct ruleset *rs, char *err, size_t errlen)
 		err[0] = '\0';
 	if ((md = pcre2_match_data_create(16, NULL)) == NULL)
 		return 1;
+	/* Every failure is listed in err, "; "-separated, while it fits. */
 #define FAIL(...) do {						\
-	if (fails++ == 0)					\
-		snprintf(err, errlen, __VA_ARGS__);		\
+	size_t used_ = strlen(err);				\
+								\
+	if (fails++ > 0 && used_ + 2 < errlen) {		\
+		memcpy(err + used_, "; ", 3);			\
+		used_ += 2;					\
+	}							\
+	if (used_ < errlen)					\
+		snprintf(err + used_, errlen - used_, __VA_ARGS__); \
 } while (0)
 	for (i = 0; i < rs->nrules; i++) {
 		const struct rule *r = &rs->rules[i];

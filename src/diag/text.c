@@ -13,6 +13,8 @@
 #define HUMAN_MAX_BLOCKS	DIAG_MAX_RCPT
 #define PREAMBLE_MAX		1024
 
+static bool	is_code_at(const char *, size_t, size_t);
+
 static bool
 is_qp_hex(int c)
 {
@@ -408,7 +410,8 @@ is_region_end(const char *p, size_t len)
 	for (i = 0; fields[i] != NULL; i++)
 		if (starts_ci(p, len, fields[i]))
 			return true;
-	if (starts_ci(p, len, "original message headers") ||
+	if (starts_ci(p, len, "message headers follow") ||
+	    starts_ci(p, len, "original message headers") ||
 	    starts_ci(p, len, "original message follows") ||
 	    starts_ci(p, len, "below this line is a copy"))
 		return true;
@@ -449,6 +452,21 @@ line_recipient(struct arena *a, const char *p, size_t len)
 	if ((n = addr_at(p + i, len - i)) == 0 || is_service_addr(p + i, n))
 		return NULL;
 	return addr_dup(a, p + i, n);
+}
+
+static char *
+any_recipient(struct arena *a, const char *s, size_t len)
+{
+	size_t	 i, n;
+
+	for (i = 0; i < len; i++) {
+		if (i > 0 && is_addr_char((unsigned char)s[i - 1]))
+			continue;
+		if ((n = addr_at(s + i, len - i)) > 0 &&
+		    !is_service_addr(s + i, n))
+			return addr_dup(a, s + i, n);
+	}
+	return NULL;
 }
 
 struct hblock {
@@ -500,6 +518,17 @@ human_blocks(struct arena *a, const char *s, size_t len,
 	return n;
 }
 
+static const char *
+find_code_n(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i + 2 < len; i++)
+		if (is_code_at(s, i, len))
+			return s + i;
+	return NULL;
+}
+
 /* Within a block, where the remote server's own words begin. */
 static const char *
 diag_start(const char *p, size_t len)
@@ -508,7 +537,7 @@ diag_start(const char *p, size_t len)
 		"remote host said:", "said:", "the error that the other server "
 		"returned was:", "remote server returned", "(reason:",
 		"smtp error from remote mail server after", "diagnostic-code:",
-		"reason:", "error:", NULL
+		NULL
 	};
 	const char	*m;
 	size_t		 i;
@@ -540,7 +569,9 @@ block_set_text(struct arena *a, struct block *b, const char *p, size_t len,
 	}
 	if (b->diagnostic == NULL || b->diagnostic[0] == '\0') {
 		d = diag_start(p, len);
-		if (d == NULL)
+		/* Keep the whole block when the cut lost the reply code. */
+		if (d == NULL || (find_code_n(d, len - (size_t)(d - p)) ==
+		    NULL && find_code_n(p, len) != NULL))
 			d = p;
 		b->diagnostic = one_line(a, d, len - (size_t)(d - p),
 		    DIAG_MAX_DIAG);
@@ -605,11 +636,15 @@ text_scan_human(struct scan *sc, const char *s, size_t len)
 		b->recipient = hb[i].rcpt;
 		block_set_text(a, b, hb[i].p, hb[i].len, s, pre_len);
 	}
-	if (sc->nblk == 0 && end > 0) {
+	if (sc->nblk == 0 && len > 0) {
 		struct block *b = &sc->blk[sc->nblk++];
 
+		/* No recipient line: the whole human part is the text, and
+		 * the first address in it (not a service one) the
+		 * recipient. */
 		memset(b, 0, sizeof(*b));
-		block_set_text(a, b, s, end, "", 0);
+		block_set_text(a, b, s, end > 0 ? end : len, "", 0);
+		b->recipient = any_recipient(a, s, end > 0 ? end : len);
 	}
 	return P_OK;
 }

@@ -9,6 +9,7 @@
 
 #include "bouncedesk/arena.h"
 #include "bouncedesk/err.h"
+#include "bouncedesk/kb.h"
 #include "bouncedesk/log.h"
 #include "store_int.h"
 
@@ -72,6 +73,12 @@ store_open(const char *path, bool readonly, char *err, size_t errlen)
 	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 	    "PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	/* The knowledge base index needs its tokenizer on every connection. */
+	if (kb_fts_register(s->db) != P_OK) {
+		snprintf(err, errlen, "%s: cannot register the FTS5 tokenizer",
+		    path);
 		goto fail;
 	}
 	return s;

@@ -3,17 +3,14 @@
  * a capped buffer. Variables are HTML-escaped; {{{raw x}}} is the only way
  * out. Every limit (nesting, partial depth, work per render) is explicit so
  * that hostile templates and data cannot exhaust the stack or the CPU. */
-#include <sys/stat.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bouncedesk/buf.h"
 #include "bouncedesk/err.h"
@@ -42,7 +39,7 @@ struct tmpl {
 };
 
 struct tmpl_entry {
-	char		*name;
+	char		 name[TMPL_MAX_NAME + 1];
 	struct tmpl	*t;
 };
 
@@ -114,16 +111,18 @@ count_nl(const char *s, size_t n)
 	return c;
 }
 
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 static void
 trim(const char **s, size_t *len)
 {
-	while (*len > 0 && (**s == ' ' || **s == '\t' || **s == '\n' ||
-	    **s == '\r')) {
+	for (; *len > 0 && is_space(**s); (*len)--)
 		(*s)++;
-		(*len)--;
-	}
-	while (*len > 0 && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t' ||
-	    (*s)[*len - 1] == '\n' || (*s)[*len - 1] == '\r'))
+	while (*len > 0 && is_space((*s)[*len - 1]))
 		(*len)--;
 }
 
@@ -169,12 +168,7 @@ add_node(struct tmpl *t, enum node_type type, unsigned line, const char *s,
 		t->nodes = nv;
 		t->cap = ncap;
 	}
-	t->nodes[t->n].type = type;
-	t->nodes[t->n].line = line;
-	t->nodes[t->n].s = s;
-	t->nodes[t->n].len = len;
-	t->nodes[t->n].end = 0;
-	t->n++;
+	t->nodes[t->n++] = (struct node){ type, line, s, len, 0 };
 	return P_OK;
 }
 
@@ -262,9 +256,8 @@ compile_all(struct tmpl *t, size_t len, char *err, size_t errlen)
 {
 	const char	*src = t->src;
 	size_t		 stack[TMPL_MAX_NEST];
-	size_t		 nstack = 0, p = 0, open, close, next;
+	size_t		 nstack = 0, p = 0, open, close, next, olen;
 	unsigned	 line = 1;
-	bool		 triple;
 	int		 rc;
 
 	while (p < len) {
@@ -277,17 +270,16 @@ compile_all(struct tmpl *t, size_t len, char *err, size_t errlen)
 		}
 		if (open == len)
 			break;
-		triple = open + 2 < len && src[open + 2] == '{';
-		close = find(src, len, open + (triple ? 3 : 2),
-		    triple ? "}}}" : "}}", triple ? 3 : 2);
+		/* "{{{" closes with "}}}", "{{" with "}}". */
+		olen = open + 2 < len && src[open + 2] == '{' ? 3 : 2;
+		close = find(src, len, open + olen, "}}}", olen);
 		if (close == len) {
 			seterr(err, errlen, line, "tag not closed");
 			return P_EINVAL;
 		}
-		next = close + (triple ? 3 : 2);
-		rc = compile_tag(t, src + open + (triple ? 3 : 2),
-		    close - open - (triple ? 3 : 2), triple, line, stack,
-		    &nstack, err, errlen);
+		next = close + olen;
+		rc = compile_tag(t, src + open + olen, close - open - olen,
+		    olen == 3, line, stack, &nstack, err, errlen);
 		if (rc == P_ENOMEM)
 			goto nomem;
 		if (rc != P_OK)
@@ -626,10 +618,8 @@ tmpl_set_free(struct tmpl_set *set)
 
 	if (set == NULL)
 		return;
-	for (i = 0; i < set->n; i++) {
-		free(set->v[i].name);
+	for (i = 0; i < set->n; i++)
 		tmpl_free(set->v[i].t);
-	}
 	free(set->v);
 	free(set);
 }
@@ -641,20 +631,15 @@ tmpl_set_add(struct tmpl_set *set, const char *name, struct tmpl *t)
 {
 	struct tmpl_entry	*nv;
 	size_t			 i, ncap;
-	char			*dup;
 
-	if (set == NULL || name == NULL || t == NULL) {
+	if (set == NULL || name == NULL || t == NULL ||
+	    strlen(name) > TMPL_MAX_NAME) {
 		tmpl_free(t);
 		return P_EINVAL;
 	}
-	for (i = 0; i < set->n; i++) {
-		if (strcmp(set->v[i].name, name) == 0) {
-			tmpl_free(set->v[i].t);
-			set->v[i].t = t;
-			return P_OK;
-		}
-	}
-	if (set->n == set->cap) {
+	for (i = 0; i < set->n && strcmp(set->v[i].name, name) != 0; i++)
+		;
+	if (i == set->cap) {
 		ncap = set->cap ? set->cap * 2 : 16;
 		nv = realloc(set->v, ncap * sizeof(*nv));
 		if (nv == NULL) {
@@ -664,67 +649,42 @@ tmpl_set_add(struct tmpl_set *set, const char *name, struct tmpl *t)
 		set->v = nv;
 		set->cap = ncap;
 	}
-	dup = strdup(name);
-	if (dup == NULL) {
-		tmpl_free(t);
-		return P_ENOMEM;
+	if (i == set->n) {
+		set->n++;
+		set->v[i].t = NULL;
+		memcpy(set->v[i].name, name, strlen(name) + 1);
 	}
-	set->v[set->n].name = dup;
-	set->v[set->n].t = t;
-	set->n++;
+	tmpl_free(set->v[i].t);
+	set->v[i].t = t;
 	return P_OK;
 }
 
-/* Reads a regular file of at most TMPL_MAX_FILE bytes into b. */
-static int
-read_file(const char *path, struct buf *b)
-{
-	struct stat	 st;
-	char		 chunk[8192];
-	ssize_t		 n;
-	int		 fd, rc = P_OK;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return P_EIO;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return P_EIO;
-	}
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == -1)
-				rc = P_EIO;
-			break;
-		}
-		rc = buf_append(b, chunk, (size_t)n);
-		if (rc != P_OK)
-			break;
-	}
-	close(fd);
-	return rc;
-}
-
+/* Compiles dir/file (a *.html) into the set under its base name. */
 static int
 load_one(struct tmpl_set *set, const char *dir, const char *file,
     char *err, size_t errlen)
 {
-	struct buf	 path, src;
+	struct buf	 src;
 	struct tmpl	*t;
-	char		 cerr[160], *name;
-	int		 rc;
+	char		 path[4096], name[TMPL_MAX_NAME + 1], cerr[160];
+	char		 chunk[4096];
+	size_t		 n;
+	FILE		*f;
+	int		 rc = P_OK;
 
-	buf_init(&path, 4096);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	buf_init(&src, TMPL_MAX_FILE);
-	rc = buf_printf(&path, "%s/%s", dir, file);
-	if (rc == P_OK)
-		rc = read_file(buf_str(&path), &src);
-	if (rc != P_OK) {
-		snprintf(err, errlen, "%s: cannot read (%s)", file,
-		    rc == P_EIO ? strerror(errno) : perr_str(rc));
+	f = fopen(path, "r");
+	while (f != NULL && rc == P_OK) {
+		n = fread(chunk, 1, sizeof(chunk), f);
+		if (n == 0)
+			break;
+		rc = buf_append(&src, chunk, n);
+	}
+	if (f == NULL || ferror(f) || rc != P_OK) {
+		snprintf(err, errlen, "%s: cannot read (%s)", path,
+		    rc != P_OK ? perr_str(rc) : strerror(errno));
+		rc = rc != P_OK ? rc : P_EIO;
 		goto out;
 	}
 	t = tmpl_compile(buf_str(&src), src.len, cerr, sizeof(cerr));
@@ -733,15 +693,13 @@ load_one(struct tmpl_set *set, const char *dir, const char *file,
 		rc = P_EINVAL;
 		goto out;
 	}
-	name = strndup(file, strlen(file) - 5);
-	rc = name == NULL ? P_ENOMEM : tmpl_set_add(set, name, t);
-	if (name == NULL)
-		tmpl_free(t);
-	free(name);
+	snprintf(name, sizeof(name), "%.*s", (int)(strlen(file) - 5), file);
+	rc = tmpl_set_add(set, name, t);
 	if (rc != P_OK)
 		snprintf(err, errlen, "%s: %s", file, perr_str(rc));
 out:
-	buf_cleanup(&path);
+	if (f != NULL)
+		fclose(f);
 	buf_cleanup(&src);
 	return rc;
 }
@@ -796,7 +754,7 @@ tmpl_set_load(const char *dir, char *err, size_t errlen)
 		if (de == NULL)
 			break;
 		n = strlen(de->d_name);
-		if (de->d_name[0] == '.' || n <= 5 ||
+		if (de->d_name[0] == '.' || n <= 5 || n > TMPL_MAX_NAME + 5 ||
 		    strcmp(de->d_name + n - 5, ".html") != 0)
 			continue;
 		rc = load_one(set, dir, de->d_name, err, errlen);

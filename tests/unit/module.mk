@@ -1,1 +1,5 @@
 UNIT_TESTS += test_util
+UNIT_TESTS += test_tmpl
+UNIT_TESTS += test_i18n
+UNIT_TESTS += test_diag
+UNIT_TESTS += test_unblock

@@ -563,6 +563,24 @@ test_real_templates(void **state)
 		assert_non_null(strstr(buf_str(&b), " 404</p>"));
 		assert_non_null(strstr(buf_str(&b), "&lt;no such page&gt;"));
 		assert_non_null(strstr(buf_str(&b), "href=\"/\""));
+		assert_non_null(strstr(buf_str(&b), "<h1 id=\"error-title\">"
+		    "Why did my message not arrive?</h1>") != NULL ||
+		    strcmp(langs[k].lang, "fr") == 0 ? "" : NULL);
+		buf_reset(&b);
+		json_object_object_add(ctx, "error_title",
+		    json_object_new_string("Not <Found>"));
+		assert_int_equal(tmpl_render(set, "error", ctx, &b), P_OK);
+		assert_non_null(strstr(buf_str(&b),
+		    "<h1 id=\"error-title\">Not &lt;Found&gt;</h1>"));
+
+		/* The home page shows a form error next to the box. */
+		buf_reset(&b);
+		json_object_object_add(ctx, "form_error",
+		    json_object_new_string("empty <paste>"));
+		assert_int_equal(tmpl_render(set, "home", ctx, &b), P_OK);
+		assert_non_null(strstr(buf_str(&b), "role=\"alert\""));
+		assert_non_null(strstr(buf_str(&b), "empty &lt;paste&gt;"));
+		assert_non_null(strstr(buf_str(&b), "aria-invalid=\"true\""));
 		buf_cleanup(&b);
 		json_object_put(ctx);
 	}
