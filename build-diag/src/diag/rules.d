@@ -1,6 +1,0 @@
-build-diag/src/diag/rules.o: src/diag/rules.c include/bouncedesk/arena.h \
- include/bouncedesk/err.h src/diag/diag_int.h include/bouncedesk/diag.h
-include/bouncedesk/arena.h:
-include/bouncedesk/err.h:
-src/diag/diag_int.h:
-include/bouncedesk/diag.h:

@@ -1,2 +1,0 @@
-build-diag/src/util/i18n.o: src/util/i18n.c include/bouncedesk/i18n.h
-include/bouncedesk/i18n.h:

@@ -1,2 +1,0 @@
-build-diag/src/util/log.o: src/util/log.c include/bouncedesk/log.h
-include/bouncedesk/log.h:

@@ -1,2 +1,0 @@
-build-kb/src/util/arena.o: src/util/arena.c include/bouncedesk/arena.h
-include/bouncedesk/arena.h:

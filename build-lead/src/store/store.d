@@ -1,9 +1,0 @@
-build-lead/src/store/store.o: src/store/store.c \
- include/bouncedesk/arena.h include/bouncedesk/err.h \
- include/bouncedesk/log.h src/store/store_int.h \
- include/bouncedesk/store.h
-include/bouncedesk/arena.h:
-include/bouncedesk/err.h:
-include/bouncedesk/log.h:
-src/store/store_int.h:
-include/bouncedesk/store.h:

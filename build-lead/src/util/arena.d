@@ -1,2 +1,0 @@
-build-lead/src/util/arena.o: src/util/arena.c include/bouncedesk/arena.h
-include/bouncedesk/arena.h:

@@ -1,2 +1,0 @@
-build-lead/src/util/err.o: src/util/err.c include/bouncedesk/err.h
-include/bouncedesk/err.h:

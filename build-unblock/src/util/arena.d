@@ -1,3 +1,0 @@
-build-unblock/src/util/arena.o: src/util/arena.c \
- include/bouncedesk/arena.h
-include/bouncedesk/arena.h:

@@ -1,5 +1,0 @@
-build-unblock/web/metrics.o: web/metrics.c include/bouncedesk/buf.h \
- include/bouncedesk/err.h include/bouncedesk/metrics.h
-include/bouncedesk/buf.h:
-include/bouncedesk/err.h:
-include/bouncedesk/metrics.h:

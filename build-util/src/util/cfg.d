@@ -1,2 +1,0 @@
-build-util/src/util/cfg.o: src/util/cfg.c include/bouncedesk/cfg.h
-include/bouncedesk/cfg.h:
