@@ -31,6 +31,7 @@ CFLAGS	+= $(CPPFLAGS_FORTIFY)
 endif
 ALL_CFLAGS = $(CFLAGS) $(PKG_CFLAGS)
 
+.DEFAULT_GOAL := all
 SRCS	 =
 UNIT_TESTS =
 include src/util/module.mk

@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "bouncedesk/app.h"
+#include "bouncedesk/auth.h"
 #include "bouncedesk/cfg.h"
 #include "bouncedesk/diag.h"
 #include "bouncedesk/err.h"
+#include "bouncedesk/kb.h"
 #include "bouncedesk/log.h"
 #include "bouncedesk/store.h"
 #include "bouncedesk/transport.h"
@@ -28,6 +30,7 @@ usage(FILE *f)
 	    "  migrate   apply the database migrations\n"
 	    "  seed      migrate, then load the seed content (FAQ, rules)\n"
 	    "  diagnose  diagnose bounce files: [--json|--jsonl] FILE... | -\n"
+	    "  admin     API keys and staff accounts (admin help)\n"
 	    "  config    print the effective configuration\n"
 	    "  version   print the version\n"
 	    "\n"
@@ -105,7 +108,7 @@ load_config(struct config *cfg, int *argc, char **argv)
 static int
 seed_rules(struct store *s, const struct config *cfg)
 {
-	char	 path[CFG_STR_MAX + 32], *text;
+	char	 path[CFG_STR_MAX + 32], *text, err[256];
 	FILE	*f;
 	size_t	 len;
 	int	 added = 0, rc;
@@ -121,6 +124,13 @@ seed_rules(struct store *s, const struct config *cfg)
 	fclose(f);
 	if (text == NULL)
 		return 1;
+	rc = diag_rules_check_mem(text, len, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "bouncedesk: %s: %s\n", path, rc < 0 ? err :
+		    "a rule does not match its own example");
+		free(text);
+		return 1;
+	}
 	rc = store_rules_seed(s, text, len, &added);
 	free(text);
 	if (rc != P_OK) {
@@ -161,6 +171,19 @@ cmd_migrate(const struct config *cfg, int seed)
 			return 1;
 		}
 		rc = seed_rules(s, cfg);
+		if (rc == 0) {
+			int	 added = 0;
+
+			snprintf(dir, sizeof(dir), "%s/db/seed/faq",
+			    cfg->share_dir);
+			if (kb_seed_dir_count(s, dir, &added, err,
+			    sizeof(err)) != P_OK) {
+				fprintf(stderr, "bouncedesk: faq: %s\n", err);
+				rc = 1;
+			} else
+				printf("%s: %d FAQ articles added\n",
+				    cfg->db_path, added);
+		}
 		if (rc != 0) {
 			store_close(s);
 			return 1;
@@ -216,6 +239,8 @@ main(int argc, char **argv)
 		    cfg.share_dir);
 		return diag_cli(argc - 2, argv + 2, rules, cfg.provider_hosts);
 	}
+	if (strcmp(cmd, "admin") == 0)
+		return admin_cli(argc - 2, argv + 2, cfg.db_path);
 	if (strcmp(cmd, "config") == 0) {
 		cfg_dump(&cfg, stdout);
 		return 0;

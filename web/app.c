@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "bouncedesk/app.h"
+#include "bouncedesk/buf.h"
 #include "bouncedesk/diag.h"
 #include "bouncedesk/err.h"
 #include "bouncedesk/i18n.h"
@@ -11,6 +12,40 @@
 #include "bouncedesk/metrics.h"
 #include "bouncedesk/store.h"
 #include "bouncedesk/tmpl.h"
+
+/* The engine from the rules in the database; from the seed file when the
+ * database has none yet (a database that was migrated, not seeded). */
+static struct diag_engine *
+load_rules(struct app *app, char *err, size_t errlen)
+{
+	struct diag_engine	*e = NULL;
+	struct store		*s;
+	struct buf		 b;
+	char			 path[CFG_STR_MAX + 32];
+	int			 n = 0;
+
+	s = store_pool_get(app->pool);
+	buf_init(&b, DIAG_MAX_INPUT);
+	if (store_rules_text(s, &b, &n) != P_OK) {
+		snprintf(err, errlen, "reading rules: %s", store_errmsg(s));
+		goto out;
+	}
+	if (n == 0) {
+		snprintf(path, sizeof(path), "%s/seed/rules.txt", app->db_dir);
+		log_warnx("no diagnosis rules in %s: using %s (run "
+		    "`bouncedesk seed`)", app->cfg.db_path, path);
+		e = diag_engine_new(path, app->cfg.provider_hosts, err, errlen);
+	} else {
+		e = diag_engine_new_mem(buf_str(&b), b.len,
+		    app->cfg.provider_hosts, err, errlen);
+		if (e != NULL)
+			log_info("%d diagnosis rules loaded", n);
+	}
+out:
+	buf_cleanup(&b);
+	store_pool_put(app->pool, s);
+	return e;
+}
 
 void
 app_init(struct app *app, const struct config *cfg)
@@ -51,9 +86,7 @@ app_init(struct app *app, const struct config *cfg)
 	app->i18n = i18n_load(dir, err, sizeof(err));
 	if (app->i18n == NULL)
 		fatalx("messages: %s", err);
-	snprintf(dir, sizeof(dir), "%s/seed/rules.txt", app->db_dir);
-	app->diag = diag_engine_new(dir, cfg->provider_hosts, err,
-	    sizeof(err));
+	app->diag = load_rules(app, err, sizeof(err));
 	if (app->diag == NULL)
 		fatalx("diagnosis rules: %s", err);
 	app->metrics = metrics_new();

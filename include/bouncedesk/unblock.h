@@ -179,6 +179,14 @@ struct json_object *unblock_checklist_to_json(enum ub_target, enum ub_cause,
 
 /* ---- transitions (src/unblock/unblock.c) ---- */
 
+/* Provisions an account with its domains and mailboxes in one transaction
+ * (and an "account.created" event). ac->lang NULL means "fr". P_EINVAL,
+ * P_ECONFLICT (ext_id, a domain or a mailbox already known). */
+int	unblock_account_create(struct store *, struct arena *,
+	    const struct ub_actor *, struct ub_account *ac,
+	    const char *const *domains, size_t ndomains,
+	    const char *const *mailboxes, size_t nmailboxes);
+
 /* Limits on what a customer writes. */
 #define UB_TEXT_MAX	10000	/* free text, comments */
 #define UB_DETAILS_MAX	2000	/* details of one checklist item */
@@ -230,6 +238,8 @@ const char	*unblock_time_iso(struct arena *, long long t);
 int	store_account_insert(struct store *, struct ub_account *);
 int	store_account_get(struct store *, struct arena *, long long id,
 	    struct ub_account *);
+int	store_account_find_ext(struct store *, struct arena *,
+	    const char *ext_id, struct ub_account *);
 int	store_account_list(struct store *, struct arena *,
 	    const struct ub_filter *, struct ub_account **, size_t *);
 int	store_domain_insert(struct store *, long long account_id,

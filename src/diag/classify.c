@@ -46,7 +46,7 @@ static const struct status_map status_map[] = {
 	{ "x.4.4", "hostunknown", false },
 	{ "x.4.5", "networkerror", false },
 	{ "x.4.6", "networkerror", false },
-	{ "x.4.7", "expired", true },
+	{ "x.4.7", "expired", false },
 	{ "x.5.0", "syntaxerror", false },
 	{ "x.5.1", "syntaxerror", false },
 	{ "x.5.2", "syntaxerror", false },
@@ -253,6 +253,24 @@ decide(const struct diag_engine *e, struct arena *a, const struct block *b,
 	r->evidence.stage = "none";
 }
 
+/* The SMTP command tells whose address was refused: an unknown address
+ * at MAIL FROM is the sender's; a "user unknown" after DATA is a
+ * content filter speaking. */
+static void
+phase_adjust(struct diag_recipient *r)
+{
+	bool	 uu = strcmp(r->reason, "userunknown") == 0;
+
+	if (r->phase == PHASE_MAIL && (uu ||
+	    strcmp(r->reason, "hostunknown") == 0)) {
+		r->reason = "rejected";
+		r->evidence.stage = "phase";
+	} else if ((r->phase == PHASE_DATA || r->phase == PHASE_EOD) && uu) {
+		r->reason = "filtered";
+		r->evidence.stage = "phase";
+	}
+}
+
 int
 classify_block(const struct diag_engine *e, struct arena *a,
     const struct block *b, struct diag_recipient *r, pcre2_match_data *md)
@@ -270,15 +288,19 @@ classify_block(const struct diag_engine *e, struct arena *a,
 	r->diagnostic = b->diagnostic;
 	r->reporting_mta = b->reporting_mta;
 	r->date = b->date;
-	if (b->action != NULL && (strcmp(b->action, "delivered") == 0 ||
+	if ((b->action != NULL && (strcmp(b->action, "delivered") == 0 ||
 	    strcmp(b->action, "relayed") == 0 ||
-	    strcmp(b->action, "expanded") == 0)) {
+	    strcmp(b->action, "expanded") == 0)) ||
+	    (r->status[0] == '2' && (b->action == NULL ||
+	    strcmp(b->action, "failed") != 0))) {
 		r->reason = "delivered";
 		r->confidence = 0.9;
 		r->evidence.rule_id = "action:delivered";
 		r->evidence.stage = "status";
-	} else
+	} else {
 		decide(e, a, b, r, md);
+		phase_adjust(r);
+	}
 	r->ours = r->ours || host_is_ours(e, b->remote_mta) ||
 	    host_is_ours(e, b->reporting_mta);
 	if (r->ours && strcmp(r->reason, "userunknown") != 0 &&

@@ -315,8 +315,14 @@ special_kinds(struct scan *sc, const char *s, size_t len)
 	size_t	 i;
 
 	if (!sc->feedback && (strstr(s, "Feedback-Type:") != NULL ||
-	    strstr(s, "feedback-type:") != NULL))
+	    strstr(s, "feedback-type:") != NULL ||
+	    strstr(s, "X-HmXmrOriginalRecipient:") != NULL ||
+	    strstr(s, "\"notificationType\":\"Complaint\"") != NULL))
 		sc->feedback = true;
+	/* Amazon SES notifications in JSON. */
+	if (strstr(s, "\"notificationType\":\"Delivery\"") != NULL)
+		for (i = 0; i < sc->nblk; i++)
+			sc->blk[i].action = "delivered";
 	if (sc->feedback) {
 		/* ARF: the complained-about recipient, one report. */
 		const char *r = field_value(sc->arena, s, len,

@@ -825,8 +825,9 @@ text_extract(struct arena *a, struct block *b)
 		else
 			b->status = NULL;
 	}
-	if (b->status == NULL || (st != NULL &&
-	    strcmp(b->status + 1, ".0.0") == 0 && st[0] == b->status[0]))
+	/* The remote server's own code is more specific than the one the
+	 * reporting MTA wrote in Status:. */
+	if (b->status == NULL || (st != NULL && st[0] == b->status[0]))
 		b->status = st;
 	else if (st != NULL && strcmp(b->status + 1, ".0.0") == 0 &&
 	    strcmp(st + 1, ".0.0") != 0)

@@ -1,0 +1,191 @@
+/* kb.h - the knowledge base: FAQ articles, full-text search with stemming
+ * and typo tolerance, votes, revisions, and the seed loader.
+ * Strings handed back live in the caller's arena. Functions return P_OK or
+ * a negative P_E* code (err.h). */
+#ifndef BOUNCEDESK_KB_H
+#define BOUNCEDESK_KB_H
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+struct sqlite3;
+struct store;
+
+#define KB_PER_PAGE_MAX	50
+#define KB_QUERY_MAX	512	/* bytes of query text considered */
+#define KB_WORDS_MAX	16	/* query words considered */
+
+/* ---- the tokenizer (src/kb/fts.c) ---- */
+
+/* Registers the "bouncedesk" FTS5 tokenizer on a connection; the store
+ * calls it for every connection it opens. */
+int	kb_fts_register(struct sqlite3 *);
+/* Runs the tokenizer over text as it indexes a document in lang ("fr",
+ * "en") and calls fn(arg, folded, flen, token, tlen) for each word: the
+ * folded surface form and the indexed token (the stem; the code itself
+ * for codes). fn returns P_OK to go on. */
+int	kb_fts_words(struct sqlite3 *, const char *lang, const char *text,
+	    size_t len, int (*fn)(void *, const char *, size_t, const char *,
+	    size_t), void *arg);
+
+/* ---- articles ---- */
+
+struct kb_article {
+	long long	 id;
+	long long	 translation_of;	/* 0: none */
+	const char	*lang;			/* "fr" or "en" */
+	const char	*title;
+	const char	*category;		/* "Hosting::Mail" */
+	const char	*state;			/* "public" or "internal" */
+	const char	*keywords;
+	const char	*tags;			/* "a,b,c" */
+	const char	*symptom, *problem, *solution;	/* Markdown */
+	long long	 created_at, changed_at;	/* unix seconds */
+	const char	*created_by, *changed_by;
+	long long	 views, votes_yes, votes_no;
+};
+
+/* A line of a list (search hit, related, latest...). */
+struct kb_brief {
+	long long	 id;
+	const char	*lang;
+	const char	*title;
+	const char	*title_hl;	/* with \2 \3 around matches; or NULL */
+	const char	*snippet;	/* with \2 \3 around matches; or NULL */
+	const char	*category;
+	long long	 changed_at;
+	long long	 views;
+	double		 score;		/* bm25: lower is better */
+};
+
+struct kb_list {
+	struct kb_brief	*items;
+	size_t		 n;
+};
+
+struct kb_results {
+	struct kb_brief	*hits;
+	size_t		 nhits;
+	long long	 total;		/* all matches, every page */
+	int		 page, per_page;
+	const char	*did_you_mean;	/* corrected query, or NULL */
+	bool		 any_word;	/* fell back to "any word" */
+};
+
+/* Searches the articles. lang "fr"/"en" or NULL (both), category a path
+ * prefix or NULL, page from 1. User syntax is never given to MATCH: every
+ * word is quoted. With no hit, misspelt words are replaced by the nearest
+ * indexed word (did_you_mean), then any word may match; a query that still
+ * finds nothing is logged, normalised, without addresses. */
+int	kb_search(struct store *, struct arena *, const char *query,
+	    const char *lang, const char *category, int page, int per_page,
+	    bool include_internal, struct kb_results *out);
+/* Search-as-you-type: up to max titles whose words start like the query. */
+int	kb_suggest(struct store *, struct arena *, const char *prefix,
+	    const char *lang, size_t max, struct kb_list *out);
+
+/* One article; internal ones only with include_internal (else
+ * P_ENOTFOUND). */
+int	kb_article_get(struct store *, struct arena *, long long id,
+	    bool include_internal, struct kb_article *out);
+/* The id of the article's version in lang (itself when it is in lang);
+ * P_ENOTFOUND when there is none. */
+int	kb_translation(struct store *, long long id, const char *lang,
+	    bool include_internal, long long *out);
+/* Creates (a->id 0: a new id is written back; else that id must be free)
+ * or updates an article; each keeps a revision. author is recorded. */
+int	kb_article_create(struct store *, struct kb_article *a,
+	    const char *author);
+int	kb_article_update(struct store *, const struct kb_article *a,
+	    const char *author);
+int	kb_article_delete(struct store *, long long id);
+/* Counts a view. */
+int	kb_article_viewed(struct store *, long long id);
+/* Number of revisions kept for id. */
+int	kb_revision_count(struct store *, long long id, long long *n);
+
+/* Records a reader's vote; P_ECONFLICT when visitor (an opaque hash)
+ * already voted on this article. comment (may be NULL) is kept as
+ * feedback. */
+int	kb_vote(struct store *, long long id, const char *visitor,
+	    bool helpful, const char *comment);
+
+/* Public articles in lang carrying tag (diagnosis links), best known
+ * first. */
+int	kb_articles_by_tag(struct store *, struct arena *, const char *tag,
+	    const char *lang, size_t max, struct kb_list *out);
+/* Explicit links first, then articles sharing tags. */
+int	kb_related(struct store *, struct arena *, long long id,
+	    size_t max, struct kb_list *out);
+int	kb_most_viewed(struct store *, struct arena *, const char *lang,
+	    size_t max, struct kb_list *out);
+/* Latest changed; lang may be NULL (both). */
+int	kb_latest(struct store *, struct arena *, const char *lang,
+	    size_t max, struct kb_list *out);
+
+struct kb_category {
+	const char	*path;
+	long long	 count;
+};
+/* Categories of public articles in lang (NULL: all), with counts. */
+int	kb_categories(struct store *, struct arena *, const char *lang,
+	    struct kb_category **out, size_t *n);
+
+/* ---- seed (src/kb/seed.c) ---- */
+
+/* Loads every *.md article of dir (front matter, then ## sections) that
+ * the database lacks, by id, in one transaction: staff edits survive.
+ * *added (may be NULL) counts the new ones. */
+int	kb_seed_dir(struct store *, const char *dir, char *err,
+	    size_t errlen);
+int	kb_seed_dir_count(struct store *, const char *dir, int *added,
+	    char *err, size_t errlen);
+/* Parses one seed file into a (strings in the arena). related gets up to
+ * maxrel ids of "related:". */
+int	kb_seed_parse(struct arena *, const char *text, size_t len,
+	    struct kb_article *a, long long *related, size_t maxrel,
+	    size_t *nrelated, char *err, size_t errlen);
+
+/* ---- text helpers (src/kb/text.c) ---- */
+
+/* Turns \2..\3 markers into <mark>..</mark> around HTML-escaped text;
+ * Markdown emphasis signs are dropped. */
+char	*kb_marks_html(struct arena *, const char *);
+/* The same text without markers nor Markdown signs. */
+char	*kb_marks_plain(struct arena *, const char *);
+/* Restricted Damerau-Levenshtein distance of two byte strings, capped:
+ * returns max + 1 as soon as the distance is over max. */
+int	kb_distance(const char *a, size_t alen, const char *b, size_t blen,
+	    int max);
+
+/* ---- storage (src/store/store_kb.c; used by src/kb) ---- */
+
+struct kb_hitrow {
+	long long	 id;
+	char		 lang[3];
+	double		 score;
+};
+/* Runs a MATCH expression (already safe) in lang ("fr", "en" or "" for
+ * both); fills up to max rows from offset and the total. */
+int	store_kb_match(struct store *, const char *match, const char *lang,
+	    const char *category, bool include_internal, int offset, int max,
+	    struct kb_hitrow *rows, int *nrows, long long *total);
+/* Title, category, highlighted title and body snippet of one hit. */
+int	store_kb_snippet(struct store *, struct arena *, const char *match,
+	    const struct kb_hitrow *, struct kb_brief *);
+/* True in *hit when match finds anything in lang ("" both). */
+int	store_kb_any(struct store *, const char *match, const char *lang,
+	    bool *hit);
+/* Calls fn(arg, word, wlen, docs) for each indexed surface word of lang
+ * ("" both) starting with first (0: all). */
+int	store_kb_vocab(struct store *, const char *lang, int first,
+	    int (*fn)(void *, const char *, size_t, long long), void *arg);
+/* The folded words of text, as the index sees them. */
+int	store_kb_words(struct store *, const char *lang, const char *text,
+	    int (*fn)(void *, const char *, size_t, const char *, size_t),
+	    void *arg);
+int	store_kb_log_miss(struct store *, const char *query, const char *lang);
+/* Adds explicit related links (missing ones). */
+int	store_kb_link(struct store *, long long id, long long related_id);
+
+#endif /* BOUNCEDESK_KB_H */

@@ -1,0 +1,341 @@
+/* src/kb/search.c - the search of the knowledge base: the query becomes a
+ * MATCH expression of quoted words (no user syntax reaches FTS5), ranked by
+ * bm25; with no hit, misspelt words are replaced by their nearest indexed
+ * word, then any word may match; fruitless queries are logged. */
+#include <string.h>
+
+#include "bouncedesk/arena.h"
+#include "bouncedesk/buf.h"
+#include "bouncedesk/err.h"
+#include "bouncedesk/kb.h"
+
+#define PER_PAGE_DEFAULT	10
+#define PAGE_MAX		1000
+#define TYPO_MINLEN		3	/* shorter words are not corrected */
+
+struct qword {
+	const char	*w;		/* as typed (arena) */
+	size_t		 n;
+};
+
+struct query {
+	struct qword	 words[KB_WORDS_MAX];
+	size_t		 n;
+};
+
+/* Word bytes: letters, digits, '.', '@' and anything non-ASCII. Every
+ * FTS5 operator character ("*():^+-{}) separates words. */
+static int
+is_word_byte(unsigned char c)
+{
+	return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') || c == '.' || c == '@';
+}
+
+static int
+query_split(struct arena *a, const char *text, struct query *q)
+{
+	const char	*p, *s, *end;
+	size_t		 len;
+
+	q->n = 0;
+	len = strlen(text);
+	if (len > KB_QUERY_MAX)
+		len = KB_QUERY_MAX;
+	end = text + len;
+	for (p = text; p < end && q->n < KB_WORDS_MAX; ) {
+		while (p < end && !is_word_byte((unsigned char)*p))
+			p++;
+		for (s = p; p < end && is_word_byte((unsigned char)*p); p++)
+			;
+		while (s < p && *s == '.')
+			s++;
+		len = (size_t)(p - s);
+		while (len > 0 && s[len - 1] == '.')
+			len--;
+		if (len == 0)
+			continue;
+		q->words[q->n].w = arena_strndup(a, s, len);
+		if (q->words[q->n].w == NULL)
+			return P_ENOMEM;
+		q->words[q->n].n = len;
+		q->n++;
+	}
+	return P_OK;
+}
+
+/* '"w1" "w2"' (all words) or '"w1" OR "w2"'. A word never holds a '"'. */
+static char *
+query_match(struct arena *a, const struct query *q, const char *op,
+    const char *suffix)
+{
+	struct buf	 b;
+	size_t		 i;
+	char		*out;
+	int		 rc = 0;
+
+	buf_init(&b, KB_QUERY_MAX * 4 + 64);
+	for (i = 0; i < q->n && rc == 0; i++) {
+		if (i > 0)
+			rc = buf_puts(&b, op);
+		if (rc == 0)
+			rc = buf_printf(&b, "\"%s\"%s", q->words[i].w,
+			    i + 1 == q->n ? suffix : "");
+	}
+	out = rc == 0 ? arena_strndup(a, buf_str(&b), b.len) : NULL;
+	buf_cleanup(&b);
+	return out;
+}
+
+static char *
+query_text(struct arena *a, const struct query *q, int scrub)
+{
+	struct buf	 b;
+	size_t		 i;
+	char		*out;
+	int		 rc = 0;
+
+	buf_init(&b, KB_QUERY_MAX * 2 + 64);
+	for (i = 0; i < q->n && rc == 0; i++) {
+		if (i > 0)
+			rc = buf_putc(&b, ' ');
+		if (rc == 0 && scrub && strchr(q->words[i].w, '@') != NULL)
+			rc = buf_puts(&b, "[address]");
+		else if (rc == 0)
+			rc = buf_puts(&b, q->words[i].w);
+	}
+	out = rc == 0 ? arena_strndup(a, buf_str(&b), b.len) : NULL;
+	buf_cleanup(&b);
+	if (out != NULL && scrub)
+		for (i = 0; out[i] != '\0'; i++)
+			if (out[i] >= 'A' && out[i] <= 'Z')
+				out[i] = (char)(out[i] + 32);
+	return out;
+}
+
+/* ---- typo correction ---- */
+
+struct fold_ctx {
+	struct arena	*a;
+	char		*fold;
+	size_t		 n;
+};
+
+static int
+on_fold(void *arg, const char *w, size_t n, const char *tok, size_t tn)
+{
+	struct fold_ctx	*f = arg;
+
+	(void)tok, (void)tn;
+	if (f->fold != NULL)
+		return P_OK;
+	f->fold = arena_strndup(f->a, w, n);
+	f->n = n;
+	return f->fold != NULL ? P_OK : P_ENOMEM;
+}
+
+struct near_ctx {
+	const char	*w;		/* the folded word */
+	size_t		 n;
+	int		 max;
+	/* The best so far: distance, same first letter, documents. */
+	int		 dist, same_first;
+	long long	 docs;
+	char		 best[72];
+};
+
+static int
+on_vocab(void *arg, const char *t, size_t n, long long docs)
+{
+	struct near_ctx	*c = arg;
+	int		 d, same;
+
+	if (n >= sizeof(c->best) || n < TYPO_MINLEN - 1)
+		return P_OK;
+	d = kb_distance(c->w, c->n, t, n, c->max);
+	if (d > c->max || d == 0)
+		return P_OK;
+	same = t[0] == c->w[0];
+	if (d < c->dist || (d == c->dist && (same > c->same_first ||
+	    (same == c->same_first && docs > c->docs)))) {
+		c->dist = d;
+		c->same_first = same;
+		c->docs = docs;
+		memcpy(c->best, t, n);
+		c->best[n] = '\0';
+	}
+	return P_OK;
+}
+
+/* The nearest indexed word to w, or NULL. */
+static const char *
+nearest(struct store *s, struct arena *a, const char *lang, const char *w)
+{
+	struct fold_ctx	 f;
+	struct near_ctx	 c;
+
+	memset(&f, 0, sizeof(f));
+	f.a = a;
+	if (store_kb_words(s, lang, w, on_fold, &f) != P_OK || f.fold == NULL)
+		return NULL;
+	memset(&c, 0, sizeof(c));
+	c.w = f.fold;
+	c.n = f.n;
+	c.max = f.n <= 4 ? 1 : 2;
+	c.dist = c.max + 1;
+	if (store_kb_vocab(s, lang, 0, on_vocab, &c) != P_OK ||
+	    c.dist > c.max)
+		return NULL;
+	return arena_strdup(a, c.best);
+}
+
+/* Replaces the words that find nothing; true in *changed if any was. */
+static int
+correct(struct store *s, struct arena *a, const char *lang, struct query *q,
+    bool *changed)
+{
+	const char	*m, *near;
+	size_t		 i, j;
+	bool		 hit, alpha;
+	int		 rc;
+
+	*changed = false;
+	for (i = 0; i < q->n; i++) {
+		for (alpha = true, j = 0; j < q->words[i].n; j++)
+			if (!((unsigned char)q->words[i].w[j] >= 0x80 ||
+			    (q->words[i].w[j] | 0x20) >= 'a'))
+				alpha = false;
+		if (!alpha || q->words[i].n < TYPO_MINLEN)
+			continue;
+		m = arena_printf(a, "\"%s\"", q->words[i].w);
+		if (m == NULL)
+			return P_ENOMEM;
+		if ((rc = store_kb_any(s, m, lang, &hit)) != P_OK)
+			return rc;
+		if (hit || (near = nearest(s, a, lang, q->words[i].w)) == NULL)
+			continue;
+		q->words[i].w = near;
+		q->words[i].n = strlen(near);
+		*changed = true;
+	}
+	return P_OK;
+}
+
+/* ---- the search ---- */
+
+static int
+run(struct store *s, struct arena *a, const char *match, const char *lang,
+    const char *category, bool internal, struct kb_results *out)
+{
+	struct kb_hitrow	*rows;
+	int			 nrows, i, rc;
+
+	rows = arena_calloc(a, (size_t)out->per_page, sizeof(*rows));
+	out->hits = arena_calloc(a, (size_t)out->per_page,
+	    sizeof(*out->hits));
+	if (rows == NULL || out->hits == NULL)
+		return P_ENOMEM;
+	rc = store_kb_match(s, match, lang, category, internal,
+	    (out->page - 1) * out->per_page, out->per_page, rows, &nrows,
+	    &out->total);
+	if (rc != P_OK)
+		return rc;
+	out->nhits = 0;
+	for (i = 0; i < nrows; i++) {
+		rc = store_kb_snippet(s, a, match, &rows[i],
+		    &out->hits[out->nhits]);
+		if (rc == P_ENOTFOUND)
+			continue;
+		if (rc != P_OK)
+			return rc;
+		out->nhits++;
+	}
+	return P_OK;
+}
+
+static const char *
+lang_or_null(const char *lang)
+{
+	if (lang != NULL && (strcmp(lang, "fr") == 0 || strcmp(lang, "en") == 0))
+		return lang;
+	return NULL;
+}
+
+int
+kb_search(struct store *s, struct arena *a, const char *text,
+    const char *lang, const char *category, int page, int per_page,
+    bool internal, struct kb_results *out)
+{
+	struct query	 q;
+	const char	*match;
+	bool		 changed;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	out->page = page < 1 ? 1 : page > PAGE_MAX ? PAGE_MAX : page;
+	out->per_page = per_page < 1 ? PER_PAGE_DEFAULT :
+	    per_page > KB_PER_PAGE_MAX ? KB_PER_PAGE_MAX : per_page;
+	lang = lang_or_null(lang);
+	if (category != NULL && category[0] == '\0')
+		category = NULL;
+	if (text == NULL || (rc = query_split(a, text, &q)) != P_OK)
+		return text == NULL ? P_OK : rc;
+	if (q.n == 0)
+		return P_OK;
+	if ((match = query_match(a, &q, " ", "")) == NULL)
+		return P_ENOMEM;
+	if ((rc = run(s, a, match, lang, category, internal, out)) != P_OK ||
+	    out->total > 0)
+		return rc;
+	if ((rc = correct(s, a, lang, &q, &changed)) != P_OK)
+		return rc;
+	if (changed) {
+		out->did_you_mean = query_text(a, &q, 0);
+		if ((match = query_match(a, &q, " ", "")) == NULL)
+			return P_ENOMEM;
+		rc = run(s, a, match, lang, category, internal, out);
+		if (rc != P_OK || out->total > 0)
+			return rc;
+	}
+	if (q.n > 1) {
+		if ((match = query_match(a, &q, " OR ", "")) == NULL)
+			return P_ENOMEM;
+		out->any_word = true;
+		rc = run(s, a, match, lang, category, internal, out);
+		if (rc != P_OK || out->total > 0)
+			return rc;
+	}
+	out->did_you_mean = NULL;
+	out->any_word = false;
+	/* Staff see it; the words are kept, never an address. */
+	if ((match = query_text(a, &q, 1)) == NULL)
+		return P_ENOMEM;
+	return store_kb_log_miss(s, match, lang);
+}
+
+int
+kb_suggest(struct store *s, struct arena *a, const char *prefix,
+    const char *lang, size_t max, struct kb_list *out)
+{
+	struct kb_results	 r;
+	struct query		 q;
+	const char		*match;
+	int			 rc;
+
+	memset(out, 0, sizeof(*out));
+	if (prefix == NULL || (rc = query_split(a, prefix, &q)) != P_OK)
+		return prefix == NULL ? P_OK : rc;
+	if (q.n == 0)
+		return P_OK;
+	/* The last word is unfinished: a prefix of indexed surface words. */
+	if ((match = query_match(a, &q, " ", "*")) == NULL)
+		return P_ENOMEM;
+	memset(&r, 0, sizeof(r));
+	r.page = 1;
+	r.per_page = max < 1 ? 1 : max > KB_PER_PAGE_MAX ? KB_PER_PAGE_MAX :
+	    (int)max;
+	rc = run(s, a, match, lang_or_null(lang), NULL, false, &r);
+	out->items = r.hits;
+	out->n = r.nhits;
+	return rc;
+}
