@@ -9,6 +9,7 @@
 #include "bouncedesk/diag.h"
 #include "bouncedesk/err.h"
 #include "bouncedesk/handlers.h"
+#include "bouncedesk/kb.h"
 #include "bouncedesk/store.h"
 
 /* True when the media type of ct (parameters ignored) is type. */
@@ -19,6 +20,66 @@ media_is(const char *ct, const char *type)
 
 	return ct != NULL && strncasecmp(ct, type, n) == 0 &&
 	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+#define FAQ_PER_RESULT	3
+
+/* Adds "faq": [{id, title, url}] to each result: the public articles in
+ * lang that carry one of the result's tags, first tags first. */
+static void
+link_faq(struct request *req, struct json_object *rep, const char *lang)
+{
+	struct json_object	*results, *r, *tags, *faq, *a;
+	struct kb_list		 l;
+	size_t			 i, j, k, n, have;
+	long long		 seen[FAQ_PER_RESULT];
+
+	if (req->db == NULL || !json_object_object_get_ex(rep, "results",
+	    &results) || !json_object_is_type(results, json_type_array))
+		return;
+	n = json_object_array_length(results);
+	for (i = 0; i < n; i++) {
+		r = json_object_array_get_idx(results, i);
+		faq = json_object_new_array();
+		if (faq == NULL)
+			return;
+		have = 0;
+		if (json_object_object_get_ex(r, "faq_tags", &tags) &&
+		    json_object_is_type(tags, json_type_array)) {
+			for (j = 0; j < json_object_array_length(tags) &&
+			    have < FAQ_PER_RESULT; j++) {
+				if (kb_articles_by_tag(req->db, req->arena,
+				    json_object_get_string(
+				    json_object_array_get_idx(tags, j)), lang,
+				    FAQ_PER_RESULT, &l) != P_OK)
+					continue;
+				for (k = 0; k < l.n && have < FAQ_PER_RESULT;
+				    k++) {
+					size_t	 m;
+
+					for (m = 0; m < have; m++)
+						if (seen[m] == l.items[k].id)
+							break;
+					if (m < have)
+						continue;
+					seen[have++] = l.items[k].id;
+					a = json_object_new_object();
+					json_object_object_add(a, "id",
+					    json_object_new_int64(
+					    l.items[k].id));
+					json_object_object_add(a, "title",
+					    json_object_new_string(
+					    l.items[k].title));
+					json_object_object_add(a, "url",
+					    json_object_new_string(arena_printf(
+					    req->arena, "/faq/%lld",
+					    l.items[k].id)));
+					json_object_array_add(faq, a);
+				}
+			}
+		}
+		json_object_object_add(r, "faq", faq);
+	}
 }
 
 /* Runs the engine and answers the analysis; stores it when asked. Shared
@@ -44,6 +105,7 @@ diagnose_request(struct request *req, const char *text, size_t len,
 	o = diag_report_to_json(&rep, lang);
 	if (o == NULL)
 		return P_ENOMEM;
+	link_faq(req, o, lang);
 	if (keep) {
 		js = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 		rc = store_diag_put(req->db, diag_input_name(rep.input), len,

@@ -1,2 +1,3 @@
 SRCS += api/health.c
 SRCS += api/diagnoses.c
+SRCS += api/faq.c

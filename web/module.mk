@@ -8,3 +8,4 @@ SRCS += web/fcgi.c
 SRCS += web/pages.c
 SRCS += web/app.c
 SRCS += web/pages_diag.c
+SRCS += web/pages_faq.c

@@ -40,7 +40,7 @@ decorate(const struct request *req, struct json_object *rep)
 		    json_object_is_type(v, json_type_array) &&
 		    json_object_array_length(v) > 0));
 		json_object_object_add(r, "has_faq", json_object_new_boolean(
-		    json_object_object_get_ex(r, "faq_tags", &v) &&
+		    json_object_object_get_ex(r, "faq", &v) &&
 		    json_object_is_type(v, json_type_array) &&
 		    json_object_array_length(v) > 0));
 		json_object_object_add(r, "card_class",

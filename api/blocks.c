@@ -1,0 +1,248 @@
+/* api/blocks.c - blocks reported by the mail platform (or staff):
+ * POST /api/v1/blocks, GET /api/v1/blocks?account=&state=,
+ * GET /api/v1/blocks/{id}, POST /api/v1/blocks/{id}/state. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+
+#include "bouncedesk/arena.h"
+#include "bouncedesk/auth.h"
+#include "bouncedesk/err.h"
+#include "bouncedesk/handlers.h"
+#include "bouncedesk/unblock.h"
+
+static const char *
+jstr(struct json_object *o, const char *k)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(o, k, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int
+parse_id(const char *s, long long *out)
+{
+	char		*end;
+	long long	 v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return P_EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0)
+		return P_EINVAL;
+	*out = v;
+	return P_OK;
+}
+
+static int
+invalid(struct request *req, struct response *res, const char *detail)
+{
+	return response_problem(res, req, 422, "invalid-block",
+	    "Unprocessable Content", detail);
+}
+
+/* The account a body names: "account_id" (ours) or "account" (the
+ * provider's ext_id). */
+static int
+body_account(struct request *req, struct json_object *body, long long *id)
+{
+	struct json_object	*v;
+	struct ub_account	 ac;
+	const char		*ext;
+	int			 rc;
+
+	if (json_object_object_get_ex(body, "account_id", &v) &&
+	    json_object_is_type(v, json_type_int)) {
+		*id = json_object_get_int64(v);
+		return *id > 0 ? P_OK : P_EINVAL;
+	}
+	if ((ext = jstr(body, "account")) == NULL)
+		return P_EINVAL;
+	rc = store_account_find_ext(req->db, req->arena, ext, &ac);
+	if (rc == P_OK)
+		*id = ac.id;
+	return rc;
+}
+
+int
+api_blocks_create(struct request *req, struct response *res)
+{
+	struct auth_principal	 p;
+	struct ub_actor		 who;
+	struct ub_policy	 pol;
+	struct ub_block		 b;
+	struct json_object	*body, *v, *out;
+	int			 rc;
+
+	if ((rc = auth_request(req, res, AUTH_BLOCKS_WRITE, &p)) != P_OK)
+		return rc;
+	if ((body = request_json(req, &rc)) == NULL)
+		return response_problem(res, req, 400, "invalid-json",
+		    "Bad Request", "the body is not a JSON object");
+	memset(&b, 0, sizeof(b));
+	rc = body_account(req, body, &b.account_id);
+	if (rc == P_OK && (ub_target_parse(jstr(body, "target_kind"),
+	    &b.target_kind) != P_OK ||
+	    ub_cause_parse(jstr(body, "cause"), &b.cause) != P_OK ||
+	    (b.target = jstr(body, "target")) == NULL))
+		rc = P_EINVAL;
+	/* b outlives body: its strings go to the arena. */
+	if (rc == P_OK && (b.target = arena_strdup(req->arena, b.target)) ==
+	    NULL)
+		rc = P_ENOMEM;
+	if (rc == P_OK && json_object_object_get_ex(body, "figures", &v) &&
+	    v != NULL) {
+		if (!json_object_is_type(v, json_type_object))
+			rc = P_EINVAL;
+		else
+			b.figures = arena_strdup(req->arena,
+			    json_object_to_json_string_ext(v,
+			    JSON_C_TO_STRING_PLAIN));
+	}
+	if (rc == P_OK && (rc = unblock_policy_load(req->db, &pol)) == P_OK) {
+		auth_actor(&p, req->remote_addr, &who);
+		rc = unblock_block_create(req->db, req->arena, &who, &pol, &b);
+	}
+	json_object_put(body);
+	if (rc == P_ENOTFOUND)
+		return invalid(req, res, "no such account");
+	if (rc == P_EINVAL)
+		return invalid(req, res, "need account_id (or account, the "
+		    "provider's id), target_kind website|mailbox, target, "
+		    "cause quota|spam|compromised and optional figures {}");
+	if (rc != P_OK)
+		return rc;
+	if ((out = unblock_block_to_json(&b)) == NULL)
+		return P_ENOMEM;
+	json_object_object_add(out, "escalated", json_object_new_boolean(
+	    b.state == UB_BLOCK_PERMANENT));
+	response_header(res, "Location", arena_printf(req->arena,
+	    "/api/v1/blocks/%lld", b.id));
+	return response_json(res, 201, out);
+}
+
+int
+api_blocks_list(struct request *req, struct response *res)
+{
+	struct auth_principal	 p;
+	struct ub_filter	 f = { 0, -1, 0, 0 };
+	enum ub_block_state	 st;
+	struct ub_block		*v;
+	struct json_object	*o, *arr;
+	const char		*q;
+	long long		 lim;
+	size_t			 n, i;
+	int			 rc;
+
+	if ((rc = auth_request(req, res, AUTH_BLOCKS_READ, &p)) != P_OK)
+		return rc;
+	if (((q = request_query(req, "account")) != NULL &&
+	    parse_id(q, &f.account_id) != P_OK) ||
+	    ((q = request_query(req, "after")) != NULL &&
+	    parse_id(q, &f.after) != P_OK))
+		return P_EINVAL;
+	if ((q = request_query(req, "state")) != NULL) {
+		if (ub_block_state_parse(q, &st) != P_OK)
+			return P_EINVAL;
+		f.state = (int)st;
+	}
+	if ((q = request_query(req, "limit")) != NULL) {
+		if (parse_id(q, &lim) != P_OK || lim > UB_LIST_MAX)
+			return P_EINVAL;
+		f.limit = (int)lim;
+	}
+	if ((rc = store_block_list(req->db, req->arena, &f, &v, &n)) != P_OK)
+		return rc;
+	o = json_object_new_object();
+	arr = json_object_new_array();
+	if (o == NULL || arr == NULL) {
+		json_object_put(o);
+		json_object_put(arr);
+		return P_ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, unblock_block_to_json(&v[i]));
+	json_object_object_add(o, "items", arr);
+	json_object_object_add(o, "next_cursor", n > 0 && (int)n ==
+	    (f.limit > 0 ? f.limit : UB_LIST_MAX) ?
+	    json_object_new_int64(v[n - 1].id) : NULL);
+	return response_json(res, 200, o);
+}
+
+int
+api_blocks_get(struct request *req, struct response *res)
+{
+	struct auth_principal	 p;
+	struct ub_block		 b;
+	struct json_object	*o, *cl;
+	long long		 id;
+	int			 rc;
+
+	if ((rc = auth_request(req, res, AUTH_BLOCKS_READ, &p)) != P_OK)
+		return rc;
+	if (parse_id(request_param(req, "id"), &id) != P_OK)
+		return P_ENOTFOUND;
+	if ((rc = store_block_get(req->db, req->arena, id, &b)) != P_OK)
+		return rc;
+	if ((o = unblock_block_to_json(&b)) == NULL)
+		return P_ENOMEM;
+	/* What the customer will be asked, on either path. */
+	if ((cl = json_object_new_object()) != NULL) {
+		json_object_object_add(cl, "remediation",
+		    unblock_checklist_to_json(b.target_kind, b.cause, false,
+		    req->lang));
+		json_object_object_add(cl, "legitimate", b.cause ==
+		    UB_COMPROMISED ? NULL : unblock_checklist_to_json(
+		    b.target_kind, b.cause, true, req->lang));
+	}
+	json_object_object_add(o, "checklist", cl);
+	return response_json(res, 200, o);
+}
+
+/* {"state": "lifted"|"permanent", "comment": "..."}: staff decisions
+ * outside a request. Needs blocks:admin. */
+int
+api_blocks_state(struct request *req, struct response *res)
+{
+	struct auth_principal	 p;
+	struct ub_actor		 who;
+	struct ub_block		 b;
+	struct json_object	*body;
+	enum ub_block_event	 ev;
+	const char		*state;
+	long long		 id;
+	int			 rc;
+
+	if ((rc = auth_request(req, res, AUTH_BLOCKS_ADMIN, &p)) != P_OK)
+		return rc;
+	if (parse_id(request_param(req, "id"), &id) != P_OK)
+		return P_ENOTFOUND;
+	if ((body = request_json(req, &rc)) == NULL)
+		return response_problem(res, req, 400, "invalid-json",
+		    "Bad Request", "the body is not a JSON object");
+	state = jstr(body, "state");
+	if (state != NULL && strcmp(state, "lifted") == 0)
+		ev = UB_BEV_LIFT;
+	else if (state != NULL && strcmp(state, "permanent") == 0)
+		ev = UB_BEV_MAKE_PERMANENT;
+	else {
+		json_object_put(body);
+		return invalid(req, res, "state is lifted or permanent");
+	}
+	auth_actor(&p, req->remote_addr, &who);
+	rc = unblock_block_change(req->db, req->arena, &who, id, ev,
+	    jstr(body, "comment"), &b);
+	json_object_put(body);
+	if (rc == P_ECONFLICT)
+		return response_problem(res, req, 409, "illegal-transition",
+		    "Conflict", "the block cannot go to that state from "
+		    "where it is");
+	if (rc != P_OK)
+		return rc;
+	return response_json(res, 200, unblock_block_to_json(&b));
+}
