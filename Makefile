@@ -66,6 +66,9 @@ $(LIB): $(OBJS)
 	@rm -f $@
 	ar rcs $@ $(OBJS)
 
+# The installed share directory, for a binary run outside the source tree.
+$(BUILD)/src/main.o: ALL_CFLAGS += -DBOUNCEDESK_SHAREDIR='"$(SHAREDIR)"'
+
 $(BIN): $(BUILD)/src/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(BUILD)/src/main.o $(LIB) $(PKG_LIBS)
 

@@ -4,6 +4,7 @@
  * POST /api/v1/requests/{id}/answer, POST /api/v1/requests/{id}/withdraw,
  * GET /api/v1/audit?account=. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>

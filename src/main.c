@@ -3,6 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#ifndef BOUNCEDESK_SHAREDIR
+#define BOUNCEDESK_SHAREDIR	"/usr/local/share/bouncedesk"
+#endif
 
 #include "bouncedesk/app.h"
 #include "bouncedesk/auth.h"
@@ -102,6 +107,13 @@ load_config(struct config *cfg, int *argc, char **argv)
 	}
 	*argc = out;
 	argv[out] = NULL;
+	/* Outside the source tree, the default share directory is the one
+	 * `make install` filled. */
+	if (strcmp(cfg->share_dir, ".") == 0 &&
+	    access("templates/home.html", R_OK) != 0 &&
+	    access(BOUNCEDESK_SHAREDIR "/templates/home.html", R_OK) == 0)
+		snprintf(cfg->share_dir, sizeof(cfg->share_dir), "%s",
+		    BOUNCEDESK_SHAREDIR);
 }
 
 /* Adds the rules of db/seed/rules.txt that the database lacks. */

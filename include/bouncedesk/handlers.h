@@ -18,6 +18,52 @@ handler_fn	page_home;
 handler_fn	page_diagnose_form;
 handler_fn	page_diagnose;
 handler_fn	page_diagnosis_shared;
+/* api/faq.c */
+handler_fn	api_faq_search;
+handler_fn	api_faq_suggest;
+handler_fn	api_faq_categories;
+handler_fn	api_faq_get;
+handler_fn	api_faq_vote;
+/* web/pages_faq.c */
+handler_fn	page_faq;
+handler_fn	page_faq_article;
+handler_fn	page_faq_vote;
+handler_fn	page_faq_rss;
+handler_fn	page_opensearch;
+handler_fn	page_sitemap;
+
+/* Shared by api/faq.c and web/pages_faq.c. */
+struct kb_article;
+struct kb_brief;
+/* A positive id from text, else 0; "fr"/"en" from text, else NULL. */
+long long	 faq_parse_id(const char *);
+const char	*faq_lang(const char *);
+/* The voter's opaque hash (arena), or NULL out of memory. */
+const char	*faq_visitor(struct request *);
+/* JSON of an article or a list line; the caller owns the reference. */
+struct json_object *faq_article_json(struct request *,
+		    const struct kb_article *);
+struct json_object *faq_brief_json(struct request *, const struct kb_brief *);
+
+/* api/accounts.c, api/blocks.c, api/requests.c, api/keys.c (unblock) */
+handler_fn	api_accounts_create;
+handler_fn	api_accounts_list;
+handler_fn	api_accounts_get;
+handler_fn	api_blocks_create;
+handler_fn	api_blocks_list;
+handler_fn	api_blocks_get;
+handler_fn	api_blocks_state;
+handler_fn	api_requests_create;
+handler_fn	api_requests_list;
+handler_fn	api_requests_get;
+handler_fn	api_requests_decision;
+handler_fn	api_requests_answer;
+handler_fn	api_requests_withdraw;
+handler_fn	api_audit_list;
+handler_fn	api_keys_create;
+handler_fn	api_keys_list;
+handler_fn	api_webhooks_create;
+handler_fn	api_webhooks_list;
 
 /* The engine run shared by the API and the page: diagnoses text, keeps
  * the analysis when keep is set, and hands back the JSON (caller owns). */

@@ -153,6 +153,8 @@ int	kb_seed_parse(struct arena *, const char *text, size_t len,
 char	*kb_marks_html(struct arena *, const char *);
 /* The same text without markers nor Markdown signs. */
 char	*kb_marks_plain(struct arena *, const char *);
+/* Markdown to HTML with cmark, raw HTML and unsafe links left out. */
+char	*kb_markdown_html(struct arena *, const char *md);
 /* Restricted Damerau-Levenshtein distance of two byte strings, capped:
  * returns max + 1 as soon as the distance is over max. */
 int	kb_distance(const char *a, size_t alen, const char *b, size_t blen,

@@ -16,10 +16,6 @@
 #if __has_include("bouncedesk/hdrs.h")
 #include "bouncedesk/hdrs.h"
 #define DIAG_HAVE_HDRS 1
-/* Weak until src/diag/hdrs.c is listed in the build: then NULL checks
- * below keep the engine linking either way. */
-#pragma weak hdr_analyse
-#pragma weak hdr_report_to_json
 #endif
 #endif
 
@@ -281,19 +277,32 @@ static const struct {
 	{ NULL, NULL }
 };
 
+/* memmem without _GNU_SOURCE. */
+static bool
+contains(const char *h, size_t hlen, const char *n)
+{
+	size_t		 nlen = strlen(n);
+	const char	*p = h, *end = h + hlen, *a;
+
+	while ((size_t)(end - p) >= nlen) {
+		if ((a = memchr(p, n[0], (size_t)(end - p) - nlen + 1)) ==
+		    NULL)
+			return false;
+		if (memcmp(a, n, nlen) == 0)
+			return true;
+		p = a + 1;
+	}
+	return false;
+}
+
 static const char *
 guess_mta(const char *s, size_t len)
 {
 	size_t	 i, n = len > 16384 ? 16384 : len;
 
-	for (i = 0; mta_marks[i].needle != NULL; i++) {
-		const char *nd = mta_marks[i].needle;
-		size_t nl = strlen(nd), j;
-
-		for (j = 0; j + nl <= n; j++)
-			if (s[j] == nd[0] && strncmp(s + j, nd, nl) == 0)
-				return mta_marks[i].mta;
-	}
+	for (i = 0; mta_marks[i].needle != NULL; i++)
+		if (contains(s, n, mta_marks[i].needle))
+			return mta_marks[i].mta;
 	return NULL;
 }
 
@@ -409,8 +418,6 @@ run_headers(struct arena *a, const char *s, size_t len,
 #ifdef DIAG_HAVE_HDRS
 	int	 rc;
 
-	if (hdr_analyse == NULL)
-		return P_OK;
 	rc = hdr_analyse(a, s, len, &out->headers);
 	if (rc != P_OK)
 		return rc;
@@ -594,7 +601,7 @@ diag_report_to_json(const struct diag_report *rep, const char *lang)
 		json_object_array_add(res, recipient_json(&rep->rcpt[i], fr));
 	json_object_object_add(o, "results", res);
 #ifdef DIAG_HAVE_HDRS
-	if (rep->headers != NULL && hdr_report_to_json != NULL)
+	if (rep->headers != NULL)
 		json_object_object_add(o, "headers",
 		    hdr_report_to_json(rep->headers, lang));
 #endif

@@ -286,15 +286,18 @@ finish_field(struct hctx *h, const char *name, size_t nlen, const char *v,
 	    HDR_MAX_FIELDS);
 	if (f == NULL)
 		return;
-	if ((val = hx_strndup(h, v, n)) == NULL ||
-	    (raw = hx_strndup(h, v, n)) == NULL)
+	/* Not strndup: a NUL byte in the input must not shorten the copy. */
+	if ((val = arena_alloc(h->a, n + 1)) == NULL ||
+	    (raw = arena_alloc(h->a, n + 1)) == NULL) {
+		h->err = P_ENOMEM;
 		return;
+	}
 	/* Unfolding removes the line breaks (RFC 5322 2.2.3); a line that
 	 * lost its indentation gets one space back. */
 	for (i = j = k = 0; i < n; i++) {
 		if (v[i] == '\r')
 			continue;
-		raw[k++] = v[i];
+		raw[k++] = v[i] == '\0' ? ' ' : v[i];
 		if (v[i] == '\n') {
 			if (i + 1 < n && !is_space(v[i + 1]))
 				val[j++] = ' ';

@@ -217,8 +217,7 @@ parse_hop(struct hctx *h, struct hdr_hop *hop, const char *v)
 				from_comment(h, hop, p, n, &helo);
 			else if (cl == CL_BY)
 				by_comment(h, hop, p, n);
-			else if (cl == CL_WITH && hop->tls == NULL &&
-			    n > 2 && has_tls(p, n))
+			else if (hop->tls == NULL && n > 2 && has_tls(p, n))
 				hop->tls = hx_strndup(h, p + 1, n - 2);
 			else if (cl == CL_NONE && lead == NULL) {
 				lead = p;
@@ -240,6 +239,10 @@ parse_hop(struct hctx *h, struct hdr_hop *hop, const char *v)
 		} else if (want) {
 			set_value(h, hop, cl, w, n);
 			want = false;
+		} else if (cl == CL_WITH && hop->with != NULL && n > 0) {
+			/* "with Microsoft SMTP Server": several words. */
+			hop->with = hx_printf(h, "%s %.*s", hop->with, (int)n,
+			    w);
 		}
 	}
 	if (helo != NULL) {

@@ -216,6 +216,7 @@ authentication(struct hctx *h)
 	const struct hdr_auth	*a;
 	bool			 spf_none = false, dkim_none = false;
 	bool			 spf_ok = false, dkim_ok = false;
+	bool			 dmarc_none = false, dmarc_seen = false;
 	size_t			 i;
 
 	for (i = 0; i < r->nauth; i++) {
@@ -230,13 +231,17 @@ authentication(struct hctx *h)
 			dkim_none |= a->verdict == HDR_AR_NONE;
 			dkim_ok |= a->verdict == HDR_AR_PASS;
 		}
+		if (strcmp(a->method, "dmarc") == 0) {
+			dmarc_none |= a->verdict == HDR_AR_NONE;
+			dmarc_seen |= a->verdict != HDR_AR_NONE;
+		}
 		if (!a->problem || a->verdict == HDR_AR_NONE)
 			continue;
 		if (strcmp(a->method, "dmarc") == 0)
 			cause(h, "dmarc-fail", 85, a->result, a->explain_en,
 			    a->explain_fr);
 		else if (strcmp(a->method, "compauth") == 0)
-			cause(h, "compauth-fail", 80, a->reason, a->explain_en,
+			cause(h, "compauth-fail", 82, a->reason, a->explain_en,
 			    a->explain_fr);
 		else if (strcmp(a->method, "spf") == 0)
 			cause(h, "spf-fail", 65, a->result, a->explain_en,
@@ -260,6 +265,14 @@ authentication(struct hctx *h)
 		    "de l'expéditeur, et les grands destinataires classent en "
 		    "spam ou refusent ces messages. Publiez SPF et activez la "
 		    "signature DKIM.");
+	else if (dkim_none && !dkim_ok)
+		cause(h, "dkim-missing", 35, NULL,
+		    hdr_auth_explain("dkim", HDR_AR_NONE, "en"),
+		    hdr_auth_explain("dkim", HDR_AR_NONE, "fr"));
+	if (dmarc_none && !dmarc_seen)
+		cause(h, "dmarc-missing", 30, NULL,
+		    hdr_auth_explain("dmarc", HDR_AR_NONE, "en"),
+		    hdr_auth_explain("dmarc", HDR_AR_NONE, "fr"));
 }
 
 static void

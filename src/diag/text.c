@@ -116,18 +116,31 @@ starts_ci(const char *p, size_t len, const char *w)
 	return len >= n && strncasecmp(p, w, n) == 0;
 }
 
+/* Case-insensitive search for an ASCII needle: memchr on both cases of
+ * the first byte, then strncasecmp. */
 static const char *
 memcasestr(const char *h, size_t hlen, const char *n)
 {
-	size_t	 nlen = strlen(n), i;
+	size_t		 nlen = strlen(n);
+	const char	*p = h, *end = h + hlen, *a, *b;
+	int		 lo, up;
 
 	if (nlen == 0 || hlen < nlen)
 		return NULL;
-	for (i = 0; i + nlen <= hlen; i++)
-		if (tolower((unsigned char)h[i]) ==
-		    tolower((unsigned char)n[0]) &&
-		    strncasecmp(h + i, n, nlen) == 0)
-			return h + i;
+	lo = tolower((unsigned char)n[0]);
+	up = toupper((unsigned char)n[0]);
+	while ((size_t)(end - p) >= nlen) {
+		a = memchr(p, lo, (size_t)(end - p) - nlen + 1);
+		b = lo == up ? NULL :
+		    memchr(p, up, (size_t)((a != NULL ? a : end - nlen + 1) - p));
+		if (b != NULL)
+			a = b;
+		if (a == NULL)
+			return NULL;
+		if (strncasecmp(a, n, nlen) == 0)
+			return a;
+		p = a + 1;
+	}
 	return NULL;
 }
 
@@ -919,31 +932,51 @@ text_looks_message(const char *s, size_t len)
 
 /* A header block with no bounce: the trace fields dominate and the body
  * (if any) is not a delivery report. */
+/* Non-blank lines after the header block. */
+static size_t
+body_lines(const char *s, size_t len)
+{
+	struct line	 l;
+	size_t		 pos = 0, n = 0;
+	bool		 body = false;
+
+	while (next_line(s, len, &pos, &l) && n < 100) {
+		bool blank = l.len == 0 || (l.len == 1 && l.p[0] == '\r');
+
+		if (!body) {
+			body = blank;
+			continue;
+		}
+		if (!blank)
+			n++;
+	}
+	return n;
+}
+
 bool
 text_looks_headers(const char *s, size_t len)
 {
+	static const char *const bounce[] = {
+		"final-recipient:", "mail delivery", "undeliver",
+		"could not be delivered", "delivery has failed", "permanent",
+		"failure notice", "returned mail", "delivery status",
+		"mailer-daemon", "postmaster@", "report-type=",
+		"wasn't able to deliver", "not be delivered", "failed",
+		"feedback-type", "auto-submitted: auto-replied", NULL
+	};
 	int		 trace;
-	const char	*body;
-	size_t		 blen;
+	size_t		 i, n = len > 262144 ? 262144 : len;
 
 	if (header_score(s, len, &trace) < 1 || trace < 2)
 		return false;
-	if (memcasestr(s, len > 65536 ? 65536 : len,
-	    "report-type=delivery-status") != NULL ||
-	    memcasestr(s, len > 65536 ? 65536 : len,
-	    "report-type=\"delivery-status\"") != NULL)
+	if (body_lines(s, len) > 3)
 		return false;
-	if ((body = memcasestr(s, len, "\n\n")) == NULL)
-		return true;
-	blen = len - (size_t)(body - s);
-	if (blen < 8)
-		return true;
-	return memcasestr(body, blen, "final-recipient:") == NULL &&
-	    memcasestr(body, blen, "mail delivery") == NULL &&
-	    memcasestr(body, blen, "undeliver") == NULL &&
-	    memcasestr(body, blen, "could not be delivered") == NULL &&
-	    memcasestr(body, blen, "delivery has failed") == NULL &&
-	    memcasestr(body, blen, "permanent") == NULL;
+	/* Any sign of a bounce, a report or an auto-reply anywhere (top
+	 * fields or body) makes it a message to diagnose instead. */
+	for (i = 0; bounce[i] != NULL; i++)
+		if (memcasestr(s, n, bounce[i]) != NULL)
+			return false;
+	return true;
 }
 
 const char *

@@ -64,6 +64,52 @@ query_split(struct arena *a, const char *text, struct query *q)
 	return P_OK;
 }
 
+/* Words too common to decide anything (both languages, folded as typed
+ * in lower case); dropped when the query has other words. */
+static const char *const stopwords[] = {
+	"a", "an", "and", "are", "au", "aux", "avec", "be", "ce", "ces",
+	"cette", "dans", "de", "des", "do", "does", "du", "elle", "en", "est",
+	"et", "for", "from", "how", "i", "il", "in", "is", "it", "je", "la",
+	"le", "les", "ma", "mes", "mon", "my", "ne", "not", "of", "on", "ou",
+	"par", "pas", "pour", "qui", "que", "quoi", "sa", "se", "ses", "son",
+	"sur", "the", "to", "un", "une", "vos", "votre", "what", "why", "with",
+	"y", "you", "your", "à"
+};
+
+static int
+is_stopword(const char *w, size_t n)
+{
+	char	 low[8];
+	size_t	 i;
+
+	if (n >= sizeof(low))
+		return 0;
+	for (i = 0; i < n; i++)
+		low[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+	low[n] = '\0';
+	for (i = 0; i < sizeof(stopwords) / sizeof(stopwords[0]); i++)
+		if (strcmp(low, stopwords[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Drops stopwords, unless nothing else would be left. */
+static void
+query_prune(struct query *q)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < q->n; i++)
+		if (!is_stopword(q->words[i].w, q->words[i].n))
+			n++;
+	if (n == 0 || n == q->n)
+		return;
+	for (i = 0, n = 0; i < q->n; i++)
+		if (!is_stopword(q->words[i].w, q->words[i].n))
+			q->words[n++] = q->words[i];
+	q->n = n;
+}
+
 /* '"w1" "w2"' (all words) or '"w1" OR "w2"'. A word never holds a '"'. */
 static char *
 query_match(struct arena *a, const struct query *q, const char *op,
@@ -282,6 +328,7 @@ kb_search(struct store *s, struct arena *a, const char *text,
 		return text == NULL ? P_OK : rc;
 	if (q.n == 0)
 		return P_OK;
+	query_prune(&q);
 	if ((match = query_match(a, &q, " ", "")) == NULL)
 		return P_ENOMEM;
 	if ((rc = run(s, a, match, lang, category, internal, out)) != P_OK ||

@@ -1,6 +1,8 @@
 /* src/kb/text.c - small text helpers of the knowledge base: highlight
  * markers to HTML or plain text, and the edit distance used for typos. */
+#include <stdlib.h>
 #include <string.h>
+#include <cmark.h>
 
 #include "bouncedesk/arena.h"
 #include "bouncedesk/buf.h"
@@ -108,4 +110,21 @@ kb_distance(const char *a, size_t alen, const char *b, size_t blen, int max)
 			return max + 1;
 	}
 	return d[alen][blen] > max ? max + 1 : d[alen][blen];
+}
+
+char *
+kb_markdown_html(struct arena *a, const char *md)
+{
+	char	*html, *out;
+
+	if (md == NULL)
+		return NULL;
+	/* CMARK_OPT_SAFE: raw HTML and javascript: links are left out. */
+	html = cmark_markdown_to_html(md, strlen(md), CMARK_OPT_SAFE |
+	    CMARK_OPT_SMART);
+	if (html == NULL)
+		return NULL;
+	out = arena_strdup(a, html);
+	free(html);
+	return out;
 }

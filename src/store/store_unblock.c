@@ -7,6 +7,7 @@
 #include "bouncedesk/arena.h"
 #include "bouncedesk/err.h"
 #include "bouncedesk/unblock.h"
+#include "bouncedesk/webhook.h"
 #include "store_int.h"
 
 static const char SQL_ACCOUNT_INSERT[] =
@@ -668,4 +669,179 @@ store_setting_long(struct store *s, const char *key, long def, long *out)
 		rc = rc == SQLITE_DONE ? P_OK : P_EDB;
 	sqlite3_reset(st);
 	return rc;
+}
+
+/* ---- webhook endpoints and delivery ---- */
+
+static const char SQL_ENDPOINT_INSERT[] =
+    "INSERT INTO webhook_endpoints (url, secret, events, created_at) "
+    "VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_ENDPOINT_LIST[] =
+    "SELECT id, url, events, active, created_at FROM webhook_endpoints "
+    "ORDER BY id LIMIT 1000";
+static const char SQL_OUTBOX_DUE[] =
+    "SELECT o.id, o.event_id, o.event_type, o.payload, e.url, e.secret, "
+    "o.attempts FROM outbox o JOIN webhook_endpoints e "
+    "ON e.id = o.endpoint_id WHERE o.delivered_at IS NULL AND "
+    "o.failed_at IS NULL AND o.next_attempt_at <= ?1 "
+    "ORDER BY o.next_attempt_at, o.id LIMIT ?2";
+static const char SQL_OUTBOX_LEASE[] =
+    "UPDATE outbox SET next_attempt_at = ?2 WHERE id = ?1";
+static const char SQL_OUTBOX_DELIVERED[] =
+    "UPDATE outbox SET delivered_at = ?2, last_status = ?3, "
+    "attempts = attempts + 1, last_error = NULL WHERE id = ?1";
+static const char SQL_OUTBOX_FAILED[] =
+    "UPDATE outbox SET attempts = ?2, next_attempt_at = "
+    "CASE WHEN ?3 = 0 THEN next_attempt_at ELSE ?3 END, "
+    "failed_at = CASE WHEN ?3 = 0 THEN ?4 ELSE NULL END, "
+    "last_status = ?5, last_error = ?6 WHERE id = ?1";
+
+int
+store_webhook_endpoint_insert(struct store *s, const char *url,
+    const char *secret, const char *events, long long now, long long *id)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = store_stmt(s, SQL_ENDPOINT_INSERT)) == NULL)
+		return P_EDB;
+	sqlite3_bind_text(st, 1, url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, secret, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, events != NULL ? events : "*", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	rc = step_write(s, st);
+	if (rc == P_OK && id != NULL)
+		*id = sqlite3_last_insert_rowid(store_db(s));
+	return rc;
+}
+
+int
+store_webhook_endpoint_list(struct store *s, struct arena *a,
+    struct webhook_endpoint **out, size_t *n)
+{
+	sqlite3_stmt		*st;
+	struct webhook_endpoint	*v = NULL, *nv;
+	size_t			 cap = 0;
+	int			 r, rc = P_OK;
+
+	*n = 0;
+	if ((st = store_stmt(s, SQL_ENDPOINT_LIST)) == NULL)
+		return P_EDB;
+	while (rc == P_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			if ((nv = arena_calloc(a, cap, sizeof(*nv))) == NULL) {
+				rc = P_ENOMEM;
+				break;
+			}
+			if (*n > 0)
+				memcpy(nv, v, *n * sizeof(*nv));
+			v = nv;
+		}
+		v[*n].id = sqlite3_column_int64(st, 0);
+		v[*n].url = store_col_str(a, st, 1);
+		v[*n].events = store_col_str(a, st, 2);
+		v[*n].active = sqlite3_column_int(st, 3) != 0;
+		v[*n].created_at = sqlite3_column_int64(st, 4);
+		if (v[*n].url == NULL || v[*n].events == NULL)
+			rc = P_ENOMEM;
+		(*n)++;
+	}
+	if (rc == P_OK && r != SQLITE_DONE)
+		rc = P_EDB;
+	sqlite3_reset(st);
+	*out = v;
+	return rc;
+}
+
+int
+store_outbox_due(struct store *s, struct arena *a, long long now,
+    long long lease, int max, struct webhook_delivery **out, size_t *n)
+{
+	sqlite3_stmt		*st;
+	struct webhook_delivery	*v;
+	size_t			 i;
+	int			 r, rc = P_OK;
+
+	*n = 0;
+	if (max <= 0)
+		max = 1;
+	if ((v = arena_calloc(a, (size_t)max, sizeof(*v))) == NULL)
+		return P_ENOMEM;
+	*out = v;
+	if (store_begin(s) != P_OK)
+		return P_EDB;
+	if ((st = store_stmt(s, SQL_OUTBOX_DUE)) == NULL) {
+		store_rollback(s);
+		return P_EDB;
+	}
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, max);
+	while (rc == P_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		v[*n].id = sqlite3_column_int64(st, 0);
+		v[*n].event_id = store_col_str(a, st, 1);
+		v[*n].event_type = store_col_str(a, st, 2);
+		v[*n].payload = store_col_str(a, st, 3);
+		v[*n].url = store_col_str(a, st, 4);
+		v[*n].secret = store_col_str(a, st, 5);
+		v[*n].attempts = sqlite3_column_int(st, 6);
+		if (v[*n].event_id == NULL || v[*n].payload == NULL ||
+		    v[*n].url == NULL || v[*n].secret == NULL ||
+		    v[*n].event_type == NULL)
+			rc = P_ENOMEM;
+		(*n)++;
+	}
+	if (rc == P_OK && r != SQLITE_DONE)
+		rc = P_EDB;
+	sqlite3_reset(st);
+	/* The lease: a crash during the send makes the row due again. */
+	for (i = 0; rc == P_OK && i < *n; i++) {
+		if ((st = store_stmt(s, SQL_OUTBOX_LEASE)) == NULL) {
+			rc = P_EDB;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, v[i].id);
+		sqlite3_bind_int64(st, 2, now + lease);
+		rc = step_write(s, st);
+	}
+	if (rc == P_OK && store_commit(s) != P_OK)
+		rc = P_EDB;
+	if (rc != P_OK) {
+		store_rollback(s);
+		*n = 0;
+	}
+	return rc;
+}
+
+int
+store_outbox_delivered(struct store *s, long long id, long long now,
+    int status)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, SQL_OUTBOX_DELIVERED)) == NULL)
+		return P_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int(st, 3, status);
+	return step_write(s, st);
+}
+
+int
+store_outbox_failed(struct store *s, long long id, int attempts,
+    long long next, long long now, int status, const char *error)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, SQL_OUTBOX_FAILED)) == NULL)
+		return P_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, attempts);
+	sqlite3_bind_int64(st, 3, next);
+	sqlite3_bind_int64(st, 4, now);
+	if (status > 0)
+		sqlite3_bind_int(st, 5, status);
+	bind_opt_text(st, 6, error);
+	return step_write(s, st);
 }

@@ -534,6 +534,7 @@ unblock_request_apply(struct store *s, struct arena *a,
 	if ((rc = unblock_request_next(from, ev, &to)) != P_OK) {
 		if (why != NULL)
 			snprintf(why, whylen, "cannot %s a request that is %s",
+			    ev == UB_EV_ASK_INFO ? "ask for information on" :
 			    ub_req_event_name(ev), ub_req_state_name(from));
 		goto out;
 	}

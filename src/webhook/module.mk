@@ -1,0 +1,2 @@
+SRCS += src/webhook/webhook.c
+SRCS += src/webhook/worker.c

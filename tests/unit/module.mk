@@ -5,3 +5,5 @@ UNIT_TESTS += test_diag
 UNIT_TESTS += test_unblock
 UNIT_TESTS += test_auth
 UNIT_TESTS += test_kb
+UNIT_TESTS += test_codes
+UNIT_TESTS += test_hdrs
