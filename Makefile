@@ -51,7 +51,7 @@ BIN	 = $(BUILD)/bouncedesk
 UNIT_BINS = $(UNIT_TESTS:%=$(BUILD)/tests/unit/%)
 
 .PHONY: all deps run test check unit integration asan install clean eval \
-	bench fuzz serve-db
+	bench fuzz serve-db fuzz-smoke fuzz-build load valgrind
 
 all: $(BIN) bouncedesk
 
@@ -108,12 +108,36 @@ eval: all
 bench: all
 	@sh scripts/bench.sh
 
+# libFuzzer targets (tests/fuzz/*.c) against the library built with clang
+# and ASan + UBSan in build-fuzz/ (main.c stays out). FUZZ_SECONDS each.
+FUZZ_TARGETS = fuzz_diag fuzz_hdrs fuzz_json fuzz_form fuzz_router \
+	   fuzz_cfg fuzz_rules fuzz_markdown fuzz_tmpl
+FUZZ_BINS = $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/%)
+FUZZ_SECONDS ?= 60
+FUZZ_MAKE = $(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+	   SANITIZE=fuzzer-no-link,address,undefined
+
+$(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) \
+	    $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps
+	@$(FUZZ_MAKE) -j2 fuzz-build
+	@sh scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke: deps
+	@$(FUZZ_MAKE) -j2 fuzz-build
+	@sh scripts/fuzz.sh build-fuzz 5 $(FUZZ_TARGETS)
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/bouncedesk
 	cp -R templates static db $(DESTDIR)$(SHAREDIR)/
 
 clean:
-	rm -rf build build-asan bouncedesk
+	rm -rf build build-asan build-fuzz bouncedesk
 
 -include $(OBJS:.o=.d) $(BUILD)/src/main.d

@@ -98,8 +98,8 @@ account_full(struct request *req, const struct ub_account *ac)
 	return o;
 }
 
-int
-api_accounts_create(struct request *req, struct response *res)
+static int
+accounts_create(struct request *req, struct response *res)
 {
 	struct auth_principal	 p;
 	struct ub_actor		 who;
@@ -201,4 +201,12 @@ api_accounts_get(struct request *req, struct response *res)
 	if ((rc = store_account_get(req->db, req->arena, id, &ac)) != P_OK)
 		return rc;
 	return response_json(res, 200, account_full(req, &ac));
+}
+
+/* POSTs honour Idempotency-Key. */
+
+int
+api_accounts_create(struct request *req, struct response *res)
+{
+	return auth_idempotent(req, res, accounts_create);
 }

@@ -69,8 +69,8 @@ body_account(struct request *req, struct json_object *body, long long *id)
 	return rc;
 }
 
-int
-api_blocks_create(struct request *req, struct response *res)
+static int
+blocks_create(struct request *req, struct response *res)
 {
 	struct auth_principal	 p;
 	struct ub_actor		 who;
@@ -206,8 +206,8 @@ api_blocks_get(struct request *req, struct response *res)
 
 /* {"state": "lifted"|"permanent", "comment": "..."}: staff decisions
  * outside a request. Needs blocks:admin. */
-int
-api_blocks_state(struct request *req, struct response *res)
+static int
+blocks_state(struct request *req, struct response *res)
 {
 	struct auth_principal	 p;
 	struct ub_actor		 who;
@@ -245,4 +245,18 @@ api_blocks_state(struct request *req, struct response *res)
 	if (rc != P_OK)
 		return rc;
 	return response_json(res, 200, unblock_block_to_json(&b));
+}
+
+/* POSTs honour Idempotency-Key. */
+
+int
+api_blocks_create(struct request *req, struct response *res)
+{
+	return auth_idempotent(req, res, blocks_create);
+}
+
+int
+api_blocks_state(struct request *req, struct response *res)
+{
+	return auth_idempotent(req, res, blocks_state);
 }

@@ -91,7 +91,7 @@ diagnose_request(struct request *req, const char *text, size_t len,
 {
 	const struct app	*app = req->app;
 	struct diag_report	 rep;
-	struct json_object	*o;
+	struct json_object	*o, *both, *other;
 	char			 id[33];
 	const char		*js;
 	int			 rc;
@@ -107,9 +107,26 @@ diagnose_request(struct request *req, const char *text, size_t len,
 		return P_ENOMEM;
 	link_faq(req, o, lang);
 	if (keep) {
-		js = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		/* Kept in both languages: whoever opens the link reads it in
+		 * theirs (the customer, then support). */
+		both = json_object_new_object();
+		other = diag_report_to_json(&rep, strcmp(lang, "fr") == 0 ?
+		    "en" : "fr");
+		if (both == NULL || other == NULL) {
+			json_object_put(both);
+			json_object_put(other);
+			json_object_put(o);
+			return P_ENOMEM;
+		}
+		link_faq(req, other, strcmp(lang, "fr") == 0 ? "en" : "fr");
+		json_object_object_add(both, lang, json_object_get(o));
+		json_object_object_add(both, strcmp(lang, "fr") == 0 ? "en" :
+		    "fr", other);
+		js = json_object_to_json_string_ext(both,
+		    JSON_C_TO_STRING_PLAIN);
 		rc = store_diag_put(req->db, diag_input_name(rep.input), len,
 		    lang, js, app->cfg.diag_retention_days * 86400L, id);
+		json_object_put(both);
 		if (rc != P_OK) {
 			json_object_put(o);
 			return rc;
@@ -188,17 +205,39 @@ api_diagnoses_create(struct request *req, struct response *res)
 	return response_json(res, keep ? 201 : 200, out);
 }
 
+struct json_object *
+diagnosis_load(struct request *req, const char *id)
+{
+	struct json_object	*both, *one;
+	char			*report;
+
+	if (store_diag_get(req->db, req->arena, id, &report, NULL, NULL) !=
+	    P_OK)
+		return NULL;
+	both = json_tokener_parse(report);
+	if (both == NULL)
+		return NULL;
+	one = json_object_object_get(both, req->lang);
+	if (one != NULL)
+		json_object_get(one);
+	json_object_put(both);
+	if (one != NULL) {
+		json_object_object_add(one, "id", json_object_new_string(id));
+		json_object_object_add(one, "url", json_object_new_string(
+		    arena_printf(req->arena, "%s/d/%s",
+		    req->app->cfg.base_url, id)));
+	}
+	return one;
+}
+
 int
 api_diagnoses_get(struct request *req, struct response *res)
 {
-	char	*report;
-	int	 rc;
+	struct json_object	*o;
 
-	rc = store_diag_get(req->db, req->arena, request_param(req, "id"),
-	    &report, NULL, NULL);
-	if (rc != P_OK)
-		return rc;
+	o = diagnosis_load(req, request_param(req, "id"));
+	if (o == NULL)
+		return P_ENOTFOUND;
 	response_header(res, "Cache-Control", "private, no-store");
-	return response_text(res, 200, "application/json", report,
-	    strlen(report));
+	return response_json(res, 200, o);
 }

@@ -137,8 +137,8 @@ parse_answers(struct request *req, struct json_object *body,
 	return P_OK;
 }
 
-int
-api_requests_create(struct request *req, struct response *res)
+static int
+requests_create(struct request *req, struct response *res)
 {
 	struct auth_principal	 p;
 	struct ub_actor		 who;
@@ -338,8 +338,8 @@ transition(struct request *req, struct response *res,
 	return response_json(res, 200, out);
 }
 
-int
-api_requests_decision(struct request *req, struct response *res)
+static int
+requests_decision(struct request *req, struct response *res)
 {
 	struct auth_principal	 p;
 	struct json_object	*body;
@@ -367,8 +367,8 @@ api_requests_decision(struct request *req, struct response *res)
 	return transition(req, res, &p, ev, body, "comment");
 }
 
-int
-api_requests_answer(struct request *req, struct response *res)
+static int
+requests_answer(struct request *req, struct response *res)
 {
 	struct auth_principal	 p;
 	struct json_object	*body;
@@ -381,8 +381,8 @@ api_requests_answer(struct request *req, struct response *res)
 	return transition(req, res, &p, UB_EV_ANSWER, body, "message");
 }
 
-int
-api_requests_withdraw(struct request *req, struct response *res)
+static int
+requests_withdraw(struct request *req, struct response *res)
 {
 	struct auth_principal	 p;
 	int			 rc;
@@ -414,4 +414,30 @@ api_audit_list(struct request *req, struct response *res)
 		for (i = 0; i < n; i++)
 			json_object_array_add(arr, unblock_audit_to_json(&v[i]));
 	return answer_list(res, arr, &f, n, n > 0 ? v[n - 1].id : 0);
+}
+
+/* POSTs honour Idempotency-Key. */
+
+int
+api_requests_create(struct request *req, struct response *res)
+{
+	return auth_idempotent(req, res, requests_create);
+}
+
+int
+api_requests_decision(struct request *req, struct response *res)
+{
+	return auth_idempotent(req, res, requests_decision);
+}
+
+int
+api_requests_answer(struct request *req, struct response *res)
+{
+	return auth_idempotent(req, res, requests_answer);
+}
+
+int
+api_requests_withdraw(struct request *req, struct response *res)
+{
+	return auth_idempotent(req, res, requests_withdraw);
 }

@@ -14,6 +14,7 @@
 #include "bouncedesk/cfg.h"
 #include "bouncedesk/diag.h"
 #include "bouncedesk/err.h"
+#include "bouncedesk/hdrs.h"
 #include "bouncedesk/kb.h"
 #include "bouncedesk/log.h"
 #include "bouncedesk/store.h"
@@ -35,6 +36,7 @@ usage(FILE *f)
 	    "  migrate   apply the database migrations\n"
 	    "  seed      migrate, then load the seed content (FAQ, rules)\n"
 	    "  diagnose  diagnose bounce files: [--json|--jsonl] FILE... | -\n"
+	    "  sa-import merge SpamAssassin rule descriptions [DIR]\n"
 	    "  admin     API keys and staff accounts (admin help)\n"
 	    "  config    print the effective configuration\n"
 	    "  version   print the version\n"
@@ -206,6 +208,26 @@ cmd_migrate(const struct config *cfg, int seed)
 	return 0;
 }
 
+/* bouncedesk sa-import [DIR]: merges SpamAssassin's describe/score lines
+ * into db/seed/spamassassin.txt (Debian: /usr/share/spamassassin). */
+static int
+cmd_sa_import(const struct config *cfg, int argc, char **argv)
+{
+	const char	*dir = argc > 0 ? argv[0] : "/usr/share/spamassassin";
+	char		 out[CFG_STR_MAX + 64], err[256];
+	int		 n;
+
+	snprintf(out, sizeof(out), "%s/db/seed/spamassassin.txt",
+	    cfg->share_dir);
+	n = sa_import_rules_dir(dir, out, err, sizeof(err));
+	if (n < 0) {
+		fprintf(stderr, "bouncedesk: sa-import: %s\n", err);
+		return 1;
+	}
+	printf("%s: %d SpamAssassin tests (rebuild to use them)\n", out, n);
+	return 0;
+}
+
 static int
 cmd_serve(const struct config *cfg, int fcgi)
 {
@@ -251,6 +273,8 @@ main(int argc, char **argv)
 		    cfg.share_dir);
 		return diag_cli(argc - 2, argv + 2, rules, cfg.provider_hosts);
 	}
+	if (strcmp(cmd, "sa-import") == 0)
+		return cmd_sa_import(&cfg, argc - 2, argv + 2);
 	if (strcmp(cmd, "admin") == 0)
 		return admin_cli(argc - 2, argv + 2, cfg.db_path);
 	if (strcmp(cmd, "config") == 0) {

@@ -12,6 +12,86 @@
 #include "bouncedesk/pages.h"
 #include "bouncedesk/store.h"
 
+/* Width class "w-0".."w-100" (steps of 5) for part of whole: the CSP
+ * forbids inline styles, so bars are drawn with classes. */
+static const char *
+width_class(double part, double whole)
+{
+	static const char *const w[] = { "w-0", "w-5", "w-10", "w-15",
+	    "w-20", "w-25", "w-30", "w-35", "w-40", "w-45", "w-50", "w-55",
+	    "w-60", "w-65", "w-70", "w-75", "w-80", "w-85", "w-90", "w-95",
+	    "w-100" };
+	int	 i;
+
+	if (whole <= 0 || part <= 0)
+		return w[0];
+	i = (int)(part / whole * 20.0 + 0.5);
+	if (i < 1)
+		i = 1;		/* a non-zero value stays visible */
+	if (i > 20)
+		i = 20;
+	return w[i];
+}
+
+/* Header blocks: bar widths for the hop delays and the spam tests, the
+ * badge class of each authentication verdict. */
+static void
+decorate_headers(struct json_object *h)
+{
+	struct json_object	*a, *x, *v;
+	double			 max = 0, d;
+	size_t			 i, n;
+
+	if (json_object_object_get_ex(h, "hops", &a) &&
+	    json_object_is_type(a, json_type_array)) {
+		n = json_object_array_length(a);
+		for (i = 0; i < n; i++) {
+			x = json_object_array_get_idx(a, i);
+			if (json_object_object_get_ex(x, "delay", &v) &&
+			    json_object_get_double(v) > max)
+				max = json_object_get_double(v);
+		}
+		for (i = 0; i < n; i++) {
+			x = json_object_array_get_idx(a, i);
+			d = json_object_object_get_ex(x, "delay", &v) ?
+			    json_object_get_double(v) : 0;
+			json_object_object_add(x, "bar",
+			    json_object_new_string(width_class(d, max)));
+			json_object_object_add(x, "step",
+			    json_object_new_int((int)i + 1));
+		}
+	}
+	if (json_object_object_get_ex(h, "auth", &a) &&
+	    json_object_is_type(a, json_type_array)) {
+		n = json_object_array_length(a);
+		for (i = 0; i < n; i++) {
+			x = json_object_array_get_idx(a, i);
+			json_object_object_add(x, "badge", json_object_new_string(
+			    json_object_object_get_ex(x, "problem", &v) &&
+			    json_object_get_boolean(v) ? "permanent" : "ok"));
+		}
+	}
+	if (json_object_object_get_ex(h, "spamassassin", &x) &&
+	    json_object_object_get_ex(x, "tests", &a) &&
+	    json_object_is_type(a, json_type_array)) {
+		n = json_object_array_length(a);
+		max = 0;
+		for (i = 0; i < n; i++) {
+			v = json_object_object_get(json_object_array_get_idx(a,
+			    i), "score");
+			if (v != NULL && json_object_get_double(v) > max)
+				max = json_object_get_double(v);
+		}
+		for (i = 0; i < n; i++) {
+			x = json_object_array_get_idx(a, i);
+			v = json_object_object_get(x, "score");
+			json_object_object_add(x, "bar", json_object_new_string(
+			    width_class(v != NULL ? json_object_get_double(v) :
+			    0, max)));
+		}
+	}
+}
+
 /* Adds what the template needs beyond the API answer: a CSS class per
  * card, the actor's words, a flag per result for our own blocks. */
 static void
@@ -22,6 +102,9 @@ decorate(const struct request *req, struct json_object *rep)
 	size_t			 i, n;
 	char			 key[64];
 
+	if (json_object_object_get_ex(rep, "headers", &v) &&
+	    json_object_is_type(v, json_type_object))
+		decorate_headers(v);
 	if (!json_object_object_get_ex(rep, "results", &results) ||
 	    !json_object_is_type(results, json_type_array))
 		return;
@@ -115,16 +198,10 @@ int
 page_diagnosis_shared(struct request *req, struct response *res)
 {
 	struct json_object	*rep;
-	char			*js;
-	int			 rc;
 
-	rc = store_diag_get(req->db, req->arena, request_param(req, "id"),
-	    &js, NULL, NULL);
-	if (rc != P_OK)
-		return rc;
-	rep = json_tokener_parse(js);
+	rep = diagnosis_load(req, request_param(req, "id"));
 	if (rep == NULL)
-		return P_EDB;
+		return P_ENOTFOUND;
 	response_header(res, "Cache-Control", "private, no-store");
 	response_header(res, "X-Robots-Tag", "noindex");
 	return render_report(req, res, rep, NULL);

@@ -103,6 +103,16 @@ int	auth_staff_login(struct store *, struct arena *, const char *email,
  * res) without a valid key; P_EFORBIDDEN without the scope. */
 int	auth_request(struct request *, struct response *, unsigned scope,
 	    struct auth_principal *);
+/* Idempotency-Key on POST: with a valid bearer key and the header, a
+ * request already answered for this client and key within 24 hours gets
+ * the same answer again (Idempotent-Replayed: true) without running
+ * inner; the same key on another path answers 422. Otherwise inner runs
+ * and a success or client error answer is kept. */
+int	auth_idempotent(struct request *, struct response *,
+	    int (*inner)(struct request *, struct response *));
+#define AUTH_IDEM_TTL	86400
+#define AUTH_IDEM_KEY_MAX 255
+
 /* The actor of the audit trail for a principal calling from addr. */
 void	auth_actor(const struct auth_principal *, const char *addr,
 	    struct ub_actor *);
@@ -141,6 +151,14 @@ int	store_apikey_touch(struct store *, long long id, long long now);
 int	store_apikey_revoke(struct store *, long long id, long long now);
 int	store_apikey_list(struct store *, struct arena *,
 	    struct store_apikey **, size_t *);
+/* The kept answer of (client, key) newer than since; P_ENOTFOUND. */
+int	store_idem_get(struct store *, struct arena *, long long client,
+	    const char *key, long long since, const char **method,
+	    const char **path, int *status, const char **body);
+/* Keeps an answer (first one wins) and drops those older than since. */
+int	store_idem_put(struct store *, long long client, const char *key,
+	    const char *method, const char *path, int status,
+	    const char *body, long long now, long long since);
 int	store_staff_insert(struct store *, const char *email,
 	    const char *pw_hash, const char *role, long long now, long long *id);
 int	store_staff_find(struct store *, struct arena *, const char *email,

@@ -71,5 +71,8 @@ handler_fn	api_webhooks_list;
 int	diagnose_request(struct request *, const char *text, size_t len,
 	    enum diag_input hint, const char *lang, int keep,
 	    struct json_object **out);
+/* A kept analysis in the request's language, or NULL when it is absent or
+ * expired. The caller owns the reference. */
+struct json_object *diagnosis_load(struct request *, const char *id);
 
 #endif /* BOUNCEDESK_HANDLERS_H */

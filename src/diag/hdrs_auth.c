@@ -265,8 +265,6 @@ parse_ar(struct hctx *h, const char *source, const char *val, bool arc)
 			v->action = lower_dup(h, t.p + 7, t.n - 7);
 		else
 			add_prop(h, v, &t);
-		if (seg > 0 || v != NULL)
-			head = false;
 	}
 	if (v != NULL)
 		finish(v);

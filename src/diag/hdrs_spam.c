@@ -11,6 +11,7 @@
 #include "hdrs_int.h"
 
 #define NAME_MAX_LEN	64
+#define DESC_MAX	1024	/* bytes of a joined description */
 
 static bool
 is_rule_char(int c)
@@ -174,6 +175,11 @@ report_line(struct hctx *h, const char *p, size_t n, struct hdr_test **cur)
 	}
 	if (*cur == NULL || hx_iprefix(num, "pts rule") ||
 	    hx_iprefix(num, "----") || hx_iprefix(num, "content analysis"))
+		return;
+	/* Bounded: a pasted report of endless continuation lines must not
+	 * turn the joining into quadratic work. */
+	if ((*cur)->description != NULL &&
+	    strlen((*cur)->description) > DESC_MAX)
 		return;
 	(*cur)->description = hx_printf(h, "%s%s%.*s",
 	    (*cur)->description != NULL ? (*cur)->description : "",

@@ -28,6 +28,15 @@ static const char SQL_STAFF_FIND[] =
     "SELECT id, email, pw_hash, role, disabled FROM staff_users "
     "WHERE email = ?1";
 
+static const char SQL_IDEM_GET[] =
+    "SELECT method, path, status, body FROM idempotency_keys "
+    "WHERE client_id = ?1 AND key = ?2 AND created_at >= ?3";
+static const char SQL_IDEM_PURGE[] =
+    "DELETE FROM idempotency_keys WHERE created_at < ?1";
+static const char SQL_IDEM_PUT[] =
+    "INSERT OR IGNORE INTO idempotency_keys (client_id, key, method, path, "
+    "status, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
 static int
 step_done(sqlite3_stmt *st)
 {
@@ -199,4 +208,56 @@ store_staff_find(struct store *s, struct arena *a, const char *email,
 		rc = rc == SQLITE_DONE ? P_ENOTFOUND : P_EDB;
 	sqlite3_reset(st);
 	return rc;
+}
+
+int
+store_idem_get(struct store *s, struct arena *a, long long client,
+    const char *key, long long since, const char **method, const char **path,
+    int *status, const char **body)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = store_stmt(s, SQL_IDEM_GET)) == NULL)
+		return P_EDB;
+	sqlite3_bind_int64(st, 1, client);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, since);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*method = store_col_str(a, st, 0);
+		*path = store_col_str(a, st, 1);
+		*status = sqlite3_column_int(st, 2);
+		*body = store_col_str(a, st, 3);
+		rc = *method != NULL && *path != NULL && *body != NULL ?
+		    P_OK : P_ENOMEM;
+	} else
+		rc = rc == SQLITE_DONE ? P_ENOTFOUND : P_EDB;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+store_idem_put(struct store *s, long long client, const char *key,
+    const char *method, const char *path, int status, const char *body,
+    long long now, long long since)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = store_stmt(s, SQL_IDEM_PURGE)) == NULL)
+		return P_EDB;
+	sqlite3_bind_int64(st, 1, since);
+	if ((rc = step_done(st)) != P_OK)
+		return rc;
+	if ((st = store_stmt(s, SQL_IDEM_PUT)) == NULL)
+		return P_EDB;
+	sqlite3_bind_int64(st, 1, client);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, method, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, status);
+	sqlite3_bind_text(st, 6, body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, now);
+	return step_done(st);
 }

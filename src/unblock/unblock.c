@@ -290,11 +290,12 @@ out:
 	return finish(s, rc);
 }
 
-/* Moves a block already read in the caller's transaction and records it. */
+/* Moves a block already read in the caller's transaction and records it
+ * (under request_id when a request's approval moves it, else 0). */
 static int
 block_move(struct store *s, struct arena *a, const struct ub_actor *who,
     const struct ub_account *ac, struct ub_block *b, enum ub_block_event ev,
-    const char *comment, long long now)
+    const char *comment, long long request_id, long long now)
 {
 	enum ub_block_state	 to, from = b->state;
 	struct json_object	*detail = NULL, *data = NULL;
@@ -320,6 +321,7 @@ block_move(struct store *s, struct arena *a, const struct ub_actor *who,
 	c.action = to == UB_BLOCK_LIFTED ? "block.lifted" : "block.permanent";
 	c.account_id = b->account_id;
 	c.block_id = b->id;
+	c.request_id = request_id;
 	c.from = ub_block_state_name(from);
 	c.to = ub_block_state_name(to);
 	c.detail = detail;
@@ -348,7 +350,7 @@ unblock_block_change(struct store *s, struct arena *a,
 	if (rc == P_OK)
 		rc = store_account_get(s, a, b.account_id, &ac);
 	if (rc == P_OK)
-		rc = block_move(s, a, who, &ac, &b, ev, comment, now_s());
+		rc = block_move(s, a, who, &ac, &b, ev, comment, 0, now_s());
 	rc = finish(s, rc);
 	if (rc == P_OK && out != NULL)
 		*out = b;
@@ -540,7 +542,8 @@ unblock_request_apply(struct store *s, struct arena *a,
 	}
 	/* Approval lifts the block; a permanent one needs an admin. */
 	if (ev == UB_EV_APPROVE) {
-		rc = block_move(s, a, who, &ac, &b, UB_BEV_LIFT, comment, now);
+		rc = block_move(s, a, who, &ac, &b, UB_BEV_LIFT, comment,
+		    r.id, now);
 		if (rc == P_EFORBIDDEN)
 			say(why, whylen, "only an admin may lift a permanent "
 			    "block");

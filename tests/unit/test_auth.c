@@ -12,12 +12,14 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 #include <sqlite3.h>
 
 #include "bouncedesk/arena.h"
 #include "bouncedesk/auth.h"
 #include "bouncedesk/err.h"
 #include "bouncedesk/http.h"
+#include "bouncedesk/router.h"
 #include "bouncedesk/store.h"
 
 struct fx {
@@ -245,12 +247,14 @@ test_staff(void **state)
 
 /* ---- the bearer check of a request ---- */
 
-static const char *test_auth_value;
+static const char *test_auth_value, *test_idem_value;
 
 static const char *
 hdr_fn(const struct request *req, const char *name)
 {
 	(void)req;
+	if (strcasecmp(name, "Idempotency-Key") == 0)
+		return test_idem_value;
 	return strcasecmp(name, "Authorization") == 0 ? test_auth_value : NULL;
 }
 
@@ -291,6 +295,333 @@ test_auth_request(void **state)
 	    P_EFORBIDDEN);
 	assert_int_equal(res.nhdr, 0);
 	response_cleanup(&res);
+}
+
+/* ---- the scope x endpoint matrix, through the router ---- */
+
+static const struct {
+	enum http_method	 m;
+	const char		*path;
+	unsigned		 scope;
+	const char		*body;
+} matrix[] = {
+	{ HTTP_POST, "/api/v1/accounts", AUTH_ACCOUNTS_WRITE, "{}" },
+	{ HTTP_GET, "/api/v1/accounts", AUTH_ACCOUNTS_READ, "" },
+	{ HTTP_GET, "/api/v1/accounts/1", AUTH_ACCOUNTS_READ, "" },
+	{ HTTP_POST, "/api/v1/blocks", AUTH_BLOCKS_WRITE, "{}" },
+	{ HTTP_GET, "/api/v1/blocks", AUTH_BLOCKS_READ, "" },
+	{ HTTP_GET, "/api/v1/blocks/1", AUTH_BLOCKS_READ, "" },
+	{ HTTP_POST, "/api/v1/blocks/1/state", AUTH_BLOCKS_ADMIN,
+	    "{\"state\": \"lifted\"}" },
+	{ HTTP_POST, "/api/v1/blocks/1/requests", AUTH_REQUESTS_WRITE,
+	    "{\"self_sent\": false}" },
+	{ HTTP_GET, "/api/v1/requests", AUTH_REQUESTS_READ, "" },
+	{ HTTP_GET, "/api/v1/requests/1", AUTH_REQUESTS_READ, "" },
+	{ HTTP_POST, "/api/v1/requests/1/decision", AUTH_REQUESTS_DECIDE,
+	    "{\"decision\": \"approve\"}" },
+	{ HTTP_POST, "/api/v1/requests/1/answer", AUTH_REQUESTS_WRITE,
+	    "{\"message\": \"x\"}" },
+	{ HTTP_POST, "/api/v1/requests/1/withdraw", AUTH_REQUESTS_WRITE, "" },
+	{ HTTP_GET, "/api/v1/audit", AUTH_AUDIT_READ, "" },
+	{ HTTP_POST, "/api/v1/keys", AUTH_KEYS_ADMIN, "{}" },
+	{ HTTP_GET, "/api/v1/keys", AUTH_KEYS_ADMIN, "" },
+	{ HTTP_POST, "/api/v1/webhooks", AUTH_WEBHOOKS_ADMIN, "{}" },
+	{ HTTP_GET, "/api/v1/webhooks", AUTH_WEBHOOKS_ADMIN, "" },
+};
+
+static int
+dispatch(struct fx *f, size_t i, const char *auth, struct response *res)
+{
+	struct request	 req;
+
+	memset(&req, 0, sizeof(req));
+	req.method = matrix[i].m;
+	req.method_str = matrix[i].m == HTTP_GET ? "GET" : "POST";
+	req.path = matrix[i].path;
+	req.query = "";
+	req.body = matrix[i].body;
+	req.body_len = strlen(matrix[i].body);
+	req.remote_addr = "127.0.0.1";
+	req.header = hdr_fn;
+	req.arena = f->a;
+	req.db = f->s;
+	req.lang = "en";
+	test_auth_value = auth;
+	response_init(res);
+	router_dispatch(&req, res);
+	return res->status;
+}
+
+static const char *
+req_name(size_t i)
+{
+	return matrix[i].m == HTTP_GET ? "GET" : "POST";
+}
+
+static void
+test_scope_matrix(void **state)
+{
+	struct fx		*f = *state;
+	struct response		 res;
+	char			 key[AUTH_KEY_LEN + 1], hdr[128], name[32];
+	size_t			 i, k;
+	int			 st, www;
+
+	for (i = 0; i < sizeof(matrix) / sizeof(matrix[0]); i++) {
+		st = dispatch(f, i, NULL, &res);
+		for (k = 0, www = 0; k < res.nhdr; k++)
+			if (strcmp(res.hdr[k].k, "WWW-Authenticate") == 0)
+				www = 1;
+		response_cleanup(&res);
+		if (st != 401 || !www)
+			fail_msg("%s %s without a key: got %d, want 401 and "
+			    "WWW-Authenticate", req_name(i), matrix[i].path,
+			    st);
+		/* Every scope but the one needed. */
+		snprintf(name, sizeof(name), "all-but-%zu", i);
+		assert_int_equal(auth_key_create(f->s, name,
+		    0x7ffu & ~matrix[i].scope, key, NULL), P_OK);
+		snprintf(hdr, sizeof(hdr), "Bearer %s", key);
+		st = dispatch(f, i, hdr, &res);
+		response_cleanup(&res);
+		if (st != 403)
+			fail_msg("%s %s without its scope: got %d, want 403",
+			    req_name(i), matrix[i].path, st);
+		/* Only the one needed. */
+		snprintf(name, sizeof(name), "only-%zu", i);
+		assert_int_equal(auth_key_create(f->s, name, matrix[i].scope,
+		    key, NULL), P_OK);
+		snprintf(hdr, sizeof(hdr), "Bearer %s", key);
+		st = dispatch(f, i, hdr, &res);
+		response_cleanup(&res);
+		if (st == 401 || st == 403 || st >= 500)
+			fail_msg("%s %s with its scope: got %d", req_name(i),
+			    matrix[i].path, st);
+	}
+}
+
+/* ---- one block's life through the API ---- */
+
+/* Runs one call; returns the status and the parsed body in *out. */
+static int
+call(struct fx *f, enum http_method m, const char *path, const char *query,
+    const char *body, const char *auth, struct json_object **out)
+{
+	struct request	 req;
+	struct response	 res;
+	int		 st;
+
+	memset(&req, 0, sizeof(req));
+	req.method = m;
+	req.method_str = m == HTTP_GET ? "GET" : "POST";
+	req.path = path;
+	req.query = query;
+	req.body = body;
+	req.body_len = strlen(body);
+	req.remote_addr = "192.0.2.77";
+	req.header = hdr_fn;
+	req.arena = f->a;
+	req.db = f->s;
+	req.lang = "en";
+	test_auth_value = auth;
+	response_init(&res);
+	router_dispatch(&req, &res);
+	st = res.status;
+	*out = json_tokener_parse(buf_str(&res.body));
+	response_cleanup(&res);
+	return st;
+}
+
+static const char *
+field(struct json_object *o, const char *path)
+{
+	struct json_object	*v = o;
+	char			 k[64];
+	const char		*p = path, *e;
+
+	while (v != NULL && *p != '\0') {
+		e = strchr(p, '.');
+		snprintf(k, sizeof(k), "%.*s", (int)(e != NULL ? e - p :
+		    (long)strlen(p)), p);
+		if (!json_object_object_get_ex(v, k, &v))
+			return NULL;
+		p = e != NULL ? e + 1 : p + strlen(p);
+	}
+	return v != NULL ? json_object_get_string(v) : NULL;
+}
+
+static void
+test_api_lifecycle(void **state)
+{
+	struct fx		*f = *state;
+	struct json_object	*o;
+	char			 key[AUTH_KEY_LEN + 1], plat[128], help[128];
+	char			 path[64];
+	int			 i;
+
+	assert_int_equal(auth_key_create(f->s, "platform", AUTH_ACCOUNTS_WRITE |
+	    AUTH_BLOCKS_WRITE | AUTH_REQUESTS_WRITE, key, NULL), P_OK);
+	snprintf(plat, sizeof(plat), "Bearer %s", key);
+	assert_int_equal(auth_key_create(f->s, "helpdesk", AUTH_REQUESTS_READ |
+	    AUTH_REQUESTS_DECIDE | AUTH_BLOCKS_READ | AUTH_AUDIT_READ, key,
+	    NULL), P_OK);
+	snprintf(help, sizeof(help), "Bearer %s", key);
+
+	assert_int_equal(call(f, HTTP_POST, "/api/v1/accounts", "",
+	    "{\"ext_id\": \"H-7\", \"name\": \"Dupont\", "
+	    "\"contact_email\": \"c@dupont.example\", \"mailboxes\": "
+	    "[\"info@dupont.example\"]}", plat, &o), 201);
+	json_object_put(o);
+	/* Three blocks in the window: the third is permanent. */
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(call(f, HTTP_POST, "/api/v1/blocks", "",
+		    "{\"account\": \"H-7\", \"target_kind\": \"mailbox\","
+		    " \"target\": \"info@dupont.example\", \"cause\": "
+		    "\"compromised\"}", plat, &o), 201);
+		assert_string_equal(field(o, "state"), i < 2 ? "active" :
+		    "permanent");
+		json_object_put(o);
+	}
+	assert_int_equal(call(f, HTTP_POST, "/api/v1/blocks", "",
+	    "{\"account\": \"H-404\", \"target_kind\": \"mailbox\", "
+	    "\"target\": \"x@y.example\", \"cause\": \"spam\"}", plat,
+	    &o), 422);
+	json_object_put(o);
+
+	/* File on block 2: the repeat warning. */
+	assert_int_equal(call(f, HTTP_POST, "/api/v1/blocks/2/requests", "",
+	    "{\"self_sent\": false, \"answers\": "
+	    "{\"passwords_changed_mailbox\": true, \"devices_checked\": "
+	    "{\"confirmed\": true, \"details\": \"2 phones\"}}}", plat, &o),
+	    201);
+	assert_string_equal(field(o, "warning"), "repeat");
+	assert_string_equal(field(o, "blocks_in_window"), "3");
+	assert_string_equal(field(o, "state"), "submitted");
+	json_object_put(o);
+	assert_int_equal(call(f, HTTP_POST, "/api/v1/blocks/2/requests", "",
+	    "{\"self_sent\": false, \"answers\": "
+	    "{\"passwords_changed_mailbox\": true, \"devices_checked\": "
+	    "true}}", plat, &o), 409);
+	json_object_put(o);
+	assert_int_equal(call(f, HTTP_POST, "/api/v1/blocks/1/requests", "",
+	    "{\"self_sent\": true, \"answers\": {}}", plat, &o), 422);
+	json_object_put(o);
+
+	/* Staff ask, the customer answers, staff approve. */
+	assert_int_equal(call(f, HTTP_POST, "/api/v1/requests/1/decision", "",
+	    "{\"decision\": \"info\", \"comment\": \"Which phones?\"}",
+	    help, &o), 200);
+	assert_string_equal(field(o, "state"), "info_requested");
+	json_object_put(o);
+	assert_int_equal(call(f, HTTP_POST, "/api/v1/requests/1/decision", "",
+	    "{\"decision\": \"approve\"}", help, &o), 409);
+	json_object_put(o);
+	assert_int_equal(call(f, HTTP_POST, "/api/v1/requests/1/answer", "",
+	    "{\"message\": \"An old Android, now reset\"}", plat, &o), 200);
+	assert_string_equal(field(o, "state"), "submitted");
+	json_object_put(o);
+	assert_int_equal(call(f, HTTP_POST, "/api/v1/requests/1/decision", "",
+	    "{\"decision\": \"approve\", \"comment\": \"ok\"}", help,
+	    &o), 200);
+	assert_string_equal(field(o, "state"), "approved");
+	json_object_put(o);
+
+	assert_int_equal(call(f, HTTP_GET, "/api/v1/requests/1", "", "", help,
+	    &o), 200);
+	assert_string_equal(field(o, "block.state"), "lifted");
+	assert_true(json_object_object_get_ex(o, "audit", NULL));
+	assert_int_equal(json_object_array_length(json_object_object_get(o,
+	    "audit")), 5);
+	json_object_put(o);
+
+	/* The permanent block: an agent-like key cannot approve. */
+	assert_int_equal(call(f, HTTP_POST, "/api/v1/blocks/3/requests", "",
+	    "{\"self_sent\": false, \"answers\": "
+	    "{\"passwords_changed_mailbox\": true, \"devices_checked\": "
+	    "true}}", plat, &o), 201);
+	assert_true(json_object_get_boolean(json_object_object_get(o,
+	    "permanent_block")));
+	json_object_put(o);
+	assert_int_equal(call(f, HTTP_POST, "/api/v1/requests/2/decision", "",
+	    "{\"decision\": \"approve\"}", help, &o), 403);
+	json_object_put(o);
+
+	/* Lists: oldest first, filters. */
+	assert_int_equal(call(f, HTTP_GET, "/api/v1/requests",
+	    "state=submitted", "", help, &o), 200);
+	assert_int_equal(json_object_array_length(json_object_object_get(o,
+	    "items")), 1);
+	json_object_put(o);
+	assert_int_equal(call(f, HTTP_GET, "/api/v1/requests", "state=bogus",
+	    "", help, &o), 400);
+	json_object_put(o);
+	assert_int_equal(call(f, HTTP_GET, "/api/v1/blocks",
+	    "account=1&state=active", "", help, &o), 200);
+	assert_int_equal(json_object_array_length(json_object_object_get(o,
+	    "items")), 1);
+	json_object_put(o);
+	snprintf(path, sizeof(path), "/api/v1/audit");
+	assert_int_equal(call(f, HTTP_GET, path, "account=1&limit=100", "",
+	    help, &o), 200);
+	assert_true(json_object_array_length(json_object_object_get(o,
+	    "items")) >= 10);
+	assert_string_equal(field(o, "next_cursor") == NULL ? "null" : "x",
+	    "null");
+	json_object_put(o);
+}
+
+static void
+test_idempotency(void **state)
+{
+	struct fx		*f = *state;
+	struct json_object	*o1, *o2;
+	char			 key[AUTH_KEY_LEN + 1], plat[128];
+	static const char	 block[] = "{\"account\": \"H-9\", "
+	    "\"target_kind\": \"website\", \"target\": \"www.x.example\", "
+	    "\"cause\": \"quota\"}";
+	sqlite3			*db;
+	sqlite3_stmt		*st;
+	int			 n;
+
+	assert_int_equal(auth_key_create(f->s, "platform", AUTH_ACCOUNTS_WRITE |
+	    AUTH_BLOCKS_WRITE, key, NULL), P_OK);
+	snprintf(plat, sizeof(plat), "Bearer %s", key);
+	assert_int_equal(call(f, HTTP_POST, "/api/v1/accounts", "",
+	    "{\"ext_id\": \"H-9\", \"name\": \"X\", \"contact_email\": "
+	    "\"c@x.example\"}", plat, &o1), 201);
+	json_object_put(o1);
+	test_idem_value = "retry-4711";
+	assert_int_equal(call(f, HTTP_POST, "/api/v1/blocks", "", block, plat,
+	    &o1), 201);
+	test_idem_value = "retry-4711";
+	assert_int_equal(call(f, HTTP_POST, "/api/v1/blocks", "", block, plat,
+	    &o2), 201);
+	assert_string_equal(json_object_to_json_string(o1),
+	    json_object_to_json_string(o2));
+	json_object_put(o1);
+	json_object_put(o2);
+	/* The same key elsewhere is refused. */
+	test_idem_value = "retry-4711";
+	assert_int_equal(call(f, HTTP_POST, "/api/v1/accounts", "", "{}", plat,
+	    &o1), 422);
+	json_object_put(o1);
+	/* Another key, or none, creates another block. */
+	test_idem_value = "retry-4712";
+	assert_int_equal(call(f, HTTP_POST, "/api/v1/blocks", "", block, plat,
+	    &o1), 201);
+	json_object_put(o1);
+	test_idem_value = NULL;
+	assert_int_equal(call(f, HTTP_POST, "/api/v1/blocks", "", block, plat,
+	    &o1), 201);
+	json_object_put(o1);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM blocks",
+	    -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_int_equal(n, 3);
 }
 
 /* ---- bouncedesk admin ---- */
@@ -386,6 +717,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_auth_request, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_admin_cli, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_scope_matrix, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_api_lifecycle, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_idempotency, setup,
 		    teardown),
 	};
 

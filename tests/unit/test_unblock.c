@@ -1,6 +1,7 @@
 /* test_unblock.c - the block and request state machines, checklists,
  * escalation, the audit trail and the outbox, on a real SQLite file
  * migrated with db/migrations. */
+#define _GNU_SOURCE	/* strcasestr in the test receiver */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
