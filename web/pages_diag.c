@@ -35,12 +35,35 @@ width_class(double part, double whole)
 
 /* Header blocks: bar widths for the hop delays and the spam tests, the
  * badge class of each authentication verdict. */
+/* has_<key> for each non-empty array of o: a section over "list.0" would
+ * push the first item as a context, and names missing from later items
+ * would then resolve to the first item's values. */
+static void
+add_has_flags(struct json_object *o)
+{
+	char	 key[64];
+
+	json_object_object_foreach(o, k, v) {
+		if (!json_object_is_type(v, json_type_array) ||
+		    strncmp(k, "has_", 4) == 0)
+			continue;
+		snprintf(key, sizeof(key), "has_%s", k);
+		json_object_object_add(o, key, json_object_new_boolean(
+		    json_object_array_length(v) > 0));
+	}
+}
+
 static void
 decorate_headers(struct json_object *h)
 {
 	struct json_object	*a, *x, *v;
 	double			 max = 0, d;
 	size_t			 i, n;
+
+	add_has_flags(h);
+	if (json_object_object_get_ex(h, "spamassassin", &x) &&
+	    json_object_is_type(x, json_type_object))
+		add_has_flags(x);
 
 	if (json_object_object_get_ex(h, "hops", &a) &&
 	    json_object_is_type(a, json_type_array)) {
