@@ -19,6 +19,7 @@
 #include "bouncedesk/log.h"
 #include "bouncedesk/store.h"
 #include "bouncedesk/transport.h"
+#include "bouncedesk/webhook.h"
 
 #define BOUNCEDESK_VERSION	"0.1.0"
 
@@ -231,17 +232,27 @@ cmd_sa_import(const struct config *cfg, int argc, char **argv)
 static int
 cmd_serve(const struct config *cfg, int fcgi)
 {
-	struct app	 app;
-	char		 err[512];
-	int		 rc;
+	struct app		 app;
+	struct webhook_opts	 wo;
+	struct webhook_worker	*ww;
+	char			 err[512];
+	int			 rc;
 
 	app_init(&app, cfg);
+	/* Webhooks go out from their own thread and connection; the outbox
+	 * table carries them across restarts. */
+	webhook_opts_defaults(&wo);
+	wo.allow_http_loopback = cfg->webhook_http_loopback != 0;
+	ww = webhook_worker_start(cfg->db_path, &wo, cfg->webhook_interval_ms);
+	if (ww == NULL)
+		log_warnx("webhook worker did not start: webhooks wait");
 	if (fcgi)
 		rc = fcgi_serve(&app, cfg->fcgi_socket, err, sizeof(err));
 	else
 		rc = mhd_serve(&app, cfg->listen, err, sizeof(err));
 	if (rc != 0)
 		log_warnx("%s", err);
+	webhook_worker_stop(ww);
 	app_cleanup(&app);
 	return rc == 0 ? 0 : 1;
 }

@@ -24,6 +24,8 @@ struct config {
 	long	max_conns;			/* simultaneous connections */
 	long	diag_retention_days;		/* stored analyses live this long */
 	long	verbose;
+	long	webhook_http_loopback;		/* 1: http:// to loopback ok */
+	long	webhook_interval_ms;		/* outbox poll period */
 };
 
 /* Fills cfg with the built-in defaults. */

@@ -72,6 +72,10 @@ static const struct cfg_opt cfg_opts[] = {
 	    "30", "BOUNCEDESK_DIAG_RETENTION_DAYS", NULL },
 	{ "verbose", CFG_INT, NUM(verbose), 0, 2, "0",
 	    "BOUNCEDESK_VERBOSE", NULL },
+	{ "webhook_http_loopback", CFG_INT, NUM(webhook_http_loopback), 0, 1,
+	    "0", "BOUNCEDESK_WEBHOOK_HTTP_LOOPBACK", NULL },
+	{ "webhook_interval_ms", CFG_INT, NUM(webhook_interval_ms), 100,
+	    600000, "1000", "BOUNCEDESK_WEBHOOK_INTERVAL_MS", NULL },
 };
 
 #define CFG_NOPTS	(sizeof(cfg_opts) / sizeof(cfg_opts[0]))
