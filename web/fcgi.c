@@ -172,7 +172,8 @@ write_response(FCGX_Request *fr, const struct request *req,
 
 	status = res->status > 0 ? res->status : 500;
 	buf_init(&head, 64 * 1024);
-	rc = buf_printf(&head, "Status: %d %s\r\n", status, http_reason(status));
+	rc = buf_printf(&head, "Status: %d %s\r\n", status,
+	    http_reason(status));
 	for (i = 0; rc == P_OK && i < res->nhdr; i++) {
 		if (!header_ok(res->hdr[i].k) || !header_ok(res->hdr[i].v)) {
 			log_warnx("fcgi: header with a line break dropped");
@@ -216,7 +217,7 @@ serve_one(struct fcgi_server *srv, FCGX_Request *fr)
 	struct buf		 body;
 	struct arena		*a;
 	const char		*s;
-	int			 rc;
+	int			 rc, prc;
 
 	a = arena_new((size_t)app->cfg.max_body * 8 + FCGI_ARENA_SLACK);
 	buf_init(&body, (size_t)app->cfg.max_body);
@@ -237,19 +238,25 @@ serve_one(struct fcgi_server *srv, FCGX_Request *fr)
 	if ((s = param(fr, "QUERY_STRING")) != NULL)
 		req.query = s;
 
-	rc = read_body(fr, &body, app->cfg.max_body);
+	rc = read_body(fr, &body, app->cfg.max_body);	/* always drains */
 	if (a == NULL)
 		rc = P_ENOMEM;
-	if (rc == P_OK && (req.path = request_path(a, fr, &rc)) == NULL)
-		req.path = "/";
+	else if ((s = request_path(a, fr, &prc)) != NULL) {
+		req.path = s;	/* also the instance of a 413 */
+		if (rc == P_OK)
+			rc = prc;
+	} else if (rc == P_OK)
+		rc = prc;
 	if (rc == P_OK) {
 		req.body = buf_str(&body);
 		req.body_len = body.len;
 		http_handle(app, &req, &res);
-	} else if (a == NULL || response_error(&res, &req, rc,
-	    rc == P_ETOOBIG ? "the request body is larger than the limit" :
-	    "the request is malformed") != P_OK)
+	} else if (a == NULL)
 		res.status = http_status_from_err(rc);
+	else
+		http_refuse(app, &req, &res, rc, rc == P_ETOOBIG ?
+		    "the request body is larger than the limit" :
+		    "the request is malformed");
 	write_response(fr, &req, &res);
 	response_cleanup(&res);
 	buf_cleanup(&body);

@@ -350,11 +350,42 @@ request_json(const struct request *req, int *err)
 
 static atomic_ullong	 next_request_id;
 
+static void
+http_account(const struct app *app, struct request *req,
+    struct response *res, const struct timespec *t0)
+{
+	struct timespec	 t1;
+	double		 secs;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	if (app->metrics != NULL)
+		metrics_observe(app->metrics, req->route, res->status, secs);
+	log_access(req->id, req->method_str != NULL ? req->method_str : "?",
+	    req->route != NULL ? req->route : "-", res->status, secs * 1e3,
+	    req->remote_addr != NULL ? req->remote_addr : "-");
+}
+
+void
+http_refuse(const struct app *app, struct request *req,
+    struct response *res, int code, const char *detail)
+{
+	struct timespec	 t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	req->app = app;
+	req->id = atomic_fetch_add(&next_request_id, 1) + 1;
+	if (response_error(res, req, code, detail) != P_OK)
+		res->status = http_status_from_err(code);
+	router_secure(res);
+	http_account(app, req, res, &t0);
+}
+
 void
 http_handle(const struct app *app, struct request *req, struct response *res)
 {
-	struct timespec	 t0, t1;
-	double		 secs;
+	struct timespec	 t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	req->app = app;
@@ -369,12 +400,5 @@ http_handle(const struct app *app, struct request *req, struct response *res)
 	if (req->db != NULL)
 		store_pool_put(app->pool, req->db);
 	req->db = NULL;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	secs = (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	if (app->metrics != NULL)
-		metrics_observe(app->metrics, req->route, res->status, secs);
-	log_access(req->id, req->method_str != NULL ? req->method_str : "?",
-	    req->route != NULL ? req->route : "-", res->status, secs * 1e3,
-	    req->remote_addr != NULL ? req->remote_addr : "-");
+	http_account(app, req, res, &t0);
 }

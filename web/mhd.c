@@ -37,8 +37,8 @@
 /* State shared by the callbacks of one daemon. */
 struct mhd_server {
 	const struct app	*app;
-	atomic_int		 inflight;	/* requests begun, not completed */
-	atomic_bool		 stopping;	/* quiesced: close after answering */
+	atomic_int		 inflight;	/* begun, not completed */
+	atomic_bool		 stopping;	/* quiesced: answer, close */
 };
 
 /* One request: created when its request line arrives (URI log callback),
@@ -47,7 +47,7 @@ struct mhd_req {
 	struct mhd_server	*srv;
 	struct arena		*arena;
 	struct buf		 body;
-	char			*raw_uri;	/* as sent: undecoded, with query */
+	char			*raw_uri;	/* as sent, with the query */
 	int			 body_rc;	/* P_ETOOBIG over max_body */
 	bool			 began;		/* first access call seen */
 };
@@ -139,7 +139,8 @@ client_addr(struct arena *a, struct MHD_Connection *c)
 	if (sa->sa_family == AF_INET)
 		src = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
 	else if (sa->sa_family == AF_INET6)
-		src = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		src = &((const struct sockaddr_in6 *)(const void *)sa)->
+		    sin6_addr;
 	else
 		return "";
 	if (inet_ntop(sa->sa_family, src, host, sizeof(host)) == NULL)
@@ -207,9 +208,13 @@ refuse(struct MHD_Connection *c, struct mhd_req *r, const char *method,
 	enum MHD_Result	 ret;
 
 	req_fill(&req, r, c, method);
+	if (r->raw_uri != NULL)	/* as sent: it may be what is malformed */
+		req.path = arena_strndup(r->arena, r->raw_uri,
+		    strcspn(r->raw_uri, "?"));
+	if (req.path == NULL)
+		req.path = "";
 	response_init(&res);
-	if (response_error(&res, &req, code, detail) != P_OK)
-		res.status = http_status_from_err(code);
+	http_refuse(r->srv->app, &req, &res, code, detail);
 	ret = queue(c, r, &res);
 	response_cleanup(&res);
 	return ret;
@@ -272,7 +277,8 @@ dispatch(struct MHD_Connection *c, struct mhd_req *r, const char *url,
 		    "the request body is larger than the limit");
 	req_fill(&req, r, c, method);
 	if ((rc = split_target(r, url, &req)) != P_OK)
-		return refuse(c, r, method, rc, "the request path is malformed");
+		return refuse(c, r, method, rc,
+		    "the request path is malformed");
 	req.body = buf_str(&r->body);
 	req.body_len = r->body.len;
 	response_init(&res);
@@ -385,7 +391,8 @@ print_listening(struct MHD_Daemon *d, const struct sockaddr_storage *ss)
 	const void			*src;
 
 	if (ss->ss_family == AF_INET6)
-		src = &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr;
+		src = &((const struct sockaddr_in6 *)(const void *)ss)->
+		    sin6_addr;
 	else
 		src = &((const struct sockaddr_in *)(const void *)ss)->sin_addr;
 	if (inet_ntop(ss->ss_family, src, host, sizeof(host)) == NULL)

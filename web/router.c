@@ -131,7 +131,6 @@ router_dispatch(struct request *req, struct response *res)
 {
 	const struct route	*r;
 	enum http_method	 m;
-	size_t			 i;
 	unsigned		 allow;
 	int			 rc;
 
@@ -162,6 +161,14 @@ router_dispatch(struct request *req, struct response *res)
 		else if (res->status == 0)
 			res->status = 200;
 	}
+	router_secure(res);
+}
+
+void
+router_secure(struct response *res)
+{
+	size_t	 i;
+
 	for (i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]);
 	    i++)
 		response_header(res, security_headers[i].k,

@@ -92,6 +92,12 @@ int	response_error(struct response *, const struct request *, int code,
  * arena first, and owns res afterwards (response_cleanup). */
 void	http_handle(const struct app *, struct request *, struct response *);
 
+/* Answers a request the transport refused before dispatch (413, 400) as
+ * a problem, with the security headers, counted in the metrics and the
+ * access log like any other answer. */
+void	http_refuse(const struct app *, struct request *, struct response *,
+	    int code, const char *detail);
+
 /* Looks up a parameter of an application/x-www-form-urlencoded string
  * ("a=1&b=2"); returns the decoded value in the arena, or NULL. */
 const char *http_form_get(struct arena *, const char *qs, const char *name);

@@ -25,6 +25,8 @@ struct route {
  * the security headers, turns error codes into problems (404 no route, 405
  * wrong method with Allow) and records metrics. Never fails. */
 void	router_dispatch(struct request *, struct response *);
+/* Adds the security headers every answer carries. */
+void	router_secure(struct response *);
 /* Matches one pattern against a path; fills params. For tests. */
 int	router_match(const char *pattern, const char *path, struct arena *,
 	    struct http_kv *params, size_t *nparams);
