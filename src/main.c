@@ -162,7 +162,7 @@ cmd_migrate(const struct config *cfg, int seed)
 {
 	struct store	*s;
 	char		 err[512], dir[CFG_STR_MAX + 32];
-	int		 from, to, rc;
+	int		 from, to, rc, added = 0;
 
 	s = store_open(cfg->db_path, false, err, sizeof(err));
 	if (s == NULL) {
@@ -185,20 +185,17 @@ cmd_migrate(const struct config *cfg, int seed)
 			store_close(s);
 			return 1;
 		}
+		/* Each kind of content on its own: a rule file that does not
+		 * check out must not keep the FAQ from loading. */
 		rc = seed_rules(s, cfg);
-		if (rc == 0) {
-			int	 added = 0;
-
-			snprintf(dir, sizeof(dir), "%s/db/seed/faq",
-			    cfg->share_dir);
-			if (kb_seed_dir_count(s, dir, &added, err,
-			    sizeof(err)) != P_OK) {
-				fprintf(stderr, "bouncedesk: faq: %s\n", err);
-				rc = 1;
-			} else
-				printf("%s: %d FAQ articles added\n",
-				    cfg->db_path, added);
-		}
+		snprintf(dir, sizeof(dir), "%s/db/seed/faq", cfg->share_dir);
+		if (kb_seed_dir_count(s, dir, &added, err, sizeof(err)) !=
+		    P_OK) {
+			fprintf(stderr, "bouncedesk: faq: %s\n", err);
+			rc = 1;
+		} else
+			printf("%s: %d FAQ articles added\n", cfg->db_path,
+			    added);
 		if (rc != 0) {
 			store_close(s);
 			return 1;

@@ -1,7 +1,8 @@
 #!/bin/sh
-# tests/run.sh BUILD [unit|http|all] - runs the suites and sums them up.
-# Each cmocka program prints its own counts; the HTTP suite prints
-# "http: N passed, M failed". The last line is the total.
+# tests/run.sh BUILD [unit|http|faults|attacks|all] - runs the suites and
+# sums them up. Each cmocka program prints its own counts; the HTTP suites
+# print "http: N passed, M failed" (faults:, attacks: likewise). The last
+# line is the total.
 set -u
 BUILD=${1:-build}
 PART=${2:-all}
@@ -56,6 +57,37 @@ if [ "$PART" = all ] || [ "$PART" = http ]; then
 			failed=$((failed + 1))
 		fi
 	fi
+fi
+
+# pysuite NAME SCRIPT: runs tests/http/SCRIPT and adds its "NAME: N passed,
+# M failed" line to the totals.
+pysuite() {
+	[ -f "tests/http/$2" ] || return 0
+	python3 "tests/http/$2" "$BUILD/bouncedesk" >"$logdir/$1.log" 2>&1
+	rc=$?
+	cat "$logdir/$1.log"
+	line=$(grep -E "^$1: [0-9]+ passed, [0-9]+ failed" "$logdir/$1.log" |
+	    tail -1)
+	p=$(echo "$line" | sed -n "s/^$1: \([0-9]*\) passed.*/\1/p")
+	f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	if [ $rc -ne 0 ] && [ "${f:-0}" = 0 ]; then
+		echo "$1 suite exited $rc"
+		failed=$((failed + 1))
+	fi
+}
+
+if [ "$PART" = all ] || [ "$PART" = diag ]; then
+	pysuite diag test_diag.py
+fi
+
+if [ "$PART" = all ] || [ "$PART" = faults ]; then
+	pysuite faults test_faults.py
+fi
+
+if [ "$PART" = all ] || [ "$PART" = attacks ]; then
+	pysuite attacks test_attacks.py
 fi
 
 echo "tests: $passed passed, $failed failed"

@@ -122,6 +122,65 @@ response_text(struct response *res, int status, const char *ctype,
 	return buf_append(&res->body, body, len);
 }
 
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is not
+ * one: overlong forms, surrogates and code points past U+10FFFF too. */
+static size_t
+utf8_seq(const unsigned char *p, size_t left)
+{
+	size_t	 n, i;
+	unsigned cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (left < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* Appends s to out with every invalid UTF-8 byte replaced by U+FFFD.
+ * json-c copies string bytes as they are, and texts pasted by customers
+ * are not always UTF-8: the answer must still be valid JSON. */
+static int
+append_utf8(struct buf *out, const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0, n, run = 0;
+	int			 rc = P_OK;
+
+	while (i < len && rc == P_OK) {
+		n = utf8_seq(p + i, len - i);
+		if (n > 0) {
+			i += n;
+			run += n;
+			continue;
+		}
+		rc = buf_append(out, s + i - run, run);
+		if (rc == P_OK)
+			rc = buf_append(out, "\xef\xbf\xbd", 3);
+		run = 0;
+		i++;
+	}
+	if (rc == P_OK)
+		rc = buf_append(out, s + i - run, run);
+	return rc;
+}
+
 int
 response_json(struct response *res, int status, struct json_object *obj)
 {
@@ -133,7 +192,10 @@ response_json(struct response *res, int status, struct json_object *obj)
 		return P_ENOMEM;
 	s = json_object_to_json_string_length(obj,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	rc = response_text(res, status, "application/json", s, len);
+	res->status = status;
+	res->content_type = "application/json";
+	buf_reset(&res->body);
+	rc = append_utf8(&res->body, s, len);
 	json_object_put(obj);
 	return rc;
 }
