@@ -34,11 +34,25 @@
 #define MHD_DRAIN_MS	10000	/* longest wait for in-flight requests */
 #define MHD_ARENA_SLACK	(8u * 1024 * 1024)
 
+/* One open connection, for the head deadline: MHD's own timeout is an
+ * idle timeout that every byte resets, so a client trickling its head a
+ * byte at a time (slowloris) would hold the connection for ever. */
+struct mhd_conn {
+	MHD_socket		 fd;
+	struct timespec		 head_start;	/* connection or last answer */
+	bool			 in_head;	/* waiting for a whole head */
+	bool			 used;
+};
+
 /* State shared by the callbacks of one daemon. */
 struct mhd_server {
 	const struct app	*app;
 	atomic_int		 inflight;	/* begun, not completed */
 	atomic_bool		 stopping;	/* quiesced: answer, close */
+	pthread_mutex_t		 lock;		/* conns */
+	struct mhd_conn		*conns;		/* max_conns slots */
+	size_t			 nconns;
+	atomic_ulong		 cut;		/* heads too slow, cut */
 };
 
 /* One request: created when its request line arrives (URI log callback),
@@ -94,6 +108,86 @@ req_new(struct mhd_server *srv, const char *uri)
 	return r;
 }
 
+static double
+since(const struct timespec *t)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) +
+	    (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct mhd_server		*srv = cls;
+	struct mhd_conn			*slot = *socket_context;
+	const union MHD_ConnectionInfo	*ci;
+	size_t				 i;
+
+	pthread_mutex_lock(&srv->lock);
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		for (i = 0; ci != NULL && i < srv->nconns; i++) {
+			if (srv->conns[i].used)
+				continue;
+			slot = &srv->conns[i];
+			slot->used = true;
+			slot->in_head = true;
+			slot->fd = ci->connect_fd;
+			clock_gettime(CLOCK_MONOTONIC, &slot->head_start);
+			*socket_context = slot;
+			break;
+		}
+	} else if (slot != NULL) {
+		/* MHD calls this before it closes the socket: after it, the
+		 * sweeper never touches the descriptor again. */
+		slot->used = false;
+		*socket_context = NULL;
+	}
+	pthread_mutex_unlock(&srv->lock);
+}
+
+/* Marks the connection of c as past (head done) or waiting for a head. */
+static void
+conn_head(struct mhd_server *srv, struct MHD_Connection *c, bool in_head)
+{
+	const union MHD_ConnectionInfo	*ci;
+	struct mhd_conn			*slot;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci == NULL || (slot = ci->socket_context) == NULL)
+		return;
+	pthread_mutex_lock(&srv->lock);
+	slot->in_head = in_head;
+	if (in_head)
+		clock_gettime(CLOCK_MONOTONIC, &slot->head_start);
+	pthread_mutex_unlock(&srv->lock);
+}
+
+/* Cuts the connections whose head has taken longer than header_timeout.
+ * shutdown() only: MHD sees the end of the stream and closes it itself. */
+static void
+sweep(struct mhd_server *srv)
+{
+	double	 limit = (double)srv->app->cfg.header_timeout;
+	size_t	 i;
+
+	pthread_mutex_lock(&srv->lock);
+	for (i = 0; i < srv->nconns; i++) {
+		if (!srv->conns[i].used || !srv->conns[i].in_head ||
+		    since(&srv->conns[i].head_start) <= limit)
+			continue;
+		shutdown(srv->conns[i].fd, SHUT_RDWR);
+		srv->conns[i].in_head = false;
+		atomic_fetch_add(&srv->cut, 1);
+	}
+	pthread_mutex_unlock(&srv->lock);
+}
+
 static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
@@ -108,8 +202,8 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct mhd_server	*srv = cls;
 	struct mhd_req		*r = *con_cls;
 
-	(void)c;
 	(void)toe;
+	conn_head(srv, c, true);	/* the next request's head starts */
 	if (r == NULL)
 		return;
 	*con_cls = NULL;
@@ -305,6 +399,7 @@ on_access(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	if (!r->began) {
 		r->began = true;
+		conn_head(srv, c, false);
 		/* Answering now makes MHD skip the body and close. */
 		if (declared_toobig(c, srv->app->cfg.max_body))
 			return refuse(c, r, method, P_ETOOBIG,
@@ -430,6 +525,9 @@ start(struct mhd_server *srv, const struct sockaddr_storage *ss)
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_conns,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)srv,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)srv,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, (void *)srv,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)cfg->max_conns_per_ip,
 	    MHD_OPTION_END);
 }
 
@@ -463,10 +561,17 @@ mhd_serve(const struct app *app, const char *listen, char *err,
 	struct MHD_Daemon	*d;
 	socklen_t		 sslen;
 	sigset_t		 set, oset;
+	struct timespec		 tick = { 0, 250 * 1000 * 1000 };
 	int			 sig, rc;
 
 	memset(&srv, 0, sizeof(srv));
 	srv.app = app;
+	srv.nconns = (size_t)app->cfg.max_conns;
+	if ((srv.conns = calloc(srv.nconns, sizeof(*srv.conns))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	pthread_mutex_init(&srv.lock, NULL);
 	atomic_init(&srv.inflight, 0);
 	atomic_init(&srv.stopping, false);
 	if (parse_listen(listen, &ss, &sslen, err, errlen) == -1)
@@ -486,19 +591,30 @@ mhd_serve(const struct app *app, const char *listen, char *err,
 		snprintf(err, errlen, "cannot listen on %s (in use, or not "
 		    "an address of this host?)", listen);
 		pthread_sigmask(SIG_SETMASK, &oset, NULL);
+		pthread_mutex_destroy(&srv.lock);
+		free(srv.conns);
 		return -1;
 	}
 	print_listening(d, &ss);
 	log_info("serving HTTP on %s with %ld thread(s)", listen,
 	    app->cfg.threads);
 
-	do {
-		rc = sigwait(&set, &sig);
-	} while (rc == EINTR);
+	/* Wait for a stop signal, sweeping slow heads four times a second. */
+	for (;;) {
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig > 0)
+			break;
+		sweep(&srv);
+	}
 	log_info("signal %d: finishing in-flight requests", sig);
 	drain(d, &srv);
 	MHD_stop_daemon(d);
 	pthread_sigmask(SIG_SETMASK, &oset, NULL);
+	if (atomic_load(&srv.cut) > 0)
+		log_info("%lu connection(s) cut for a head slower than %lds",
+		    atomic_load(&srv.cut), app->cfg.header_timeout);
+	pthread_mutex_destroy(&srv.lock);
+	free(srv.conns);
 	log_info("stopped");
 	return 0;
 }

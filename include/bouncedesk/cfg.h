@@ -20,12 +20,27 @@ struct config {
 	long	threads;			/* worker threads */
 	long	max_body;			/* bytes; larger bodies get 413 */
 	long	conn_timeout;			/* seconds of idle per connection */
+	long	header_timeout;			/* seconds to send a whole head */
+	long	max_conns_per_ip;		/* connections from one address */
 	long	conn_memory;			/* bytes of MHD memory per connection */
 	long	max_conns;			/* simultaneous connections */
 	long	diag_retention_days;		/* stored analyses live this long */
 	long	verbose;
 	long	webhook_http_loopback;		/* 1: http:// to loopback ok */
 	long	webhook_interval_ms;		/* outbox poll period */
+	/* Sender checks (src/check): DNS and spamd. */
+	char	resolver[CFG_STR_MAX];		/* "ip:port,..."; "" system's */
+	char	dnsbl_zones[CFG_STR_MAX];	/* IP and domain lists */
+	char	provider_spf_include[CFG_STR_MAX];	/* _spf.example.net */
+	char	provider_dkim_selectors[CFG_STR_MAX];	/* "s1,s2" */
+	char	provider_ips[CFG_STR_MAX];	/* our sending IPs, "a,b" */
+	char	spamd[CFG_STR_MAX];		/* host:port or /path; "" off */
+	long	dns_timeout_ms;			/* per query try */
+	long	dns_tries;
+	long	check_timeout_ms;		/* one whole domain check */
+	long	check_rate;			/* checks a minute per client */
+	long	spamd_timeout_ms;
+	long	spam_threshold;			/* our filter's, 0..15 */
 };
 
 /* Fills cfg with the built-in defaults. */

@@ -1,6 +1,7 @@
 /* cfg.c - the configuration table and its three sources: built-in
  * defaults, a "key = value" file and BOUNCEDESK_<KEY> variables. Every
  * source goes through cfg_set(), so each value is checked the same way. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -35,6 +36,10 @@ struct cfg_opt {
 
 static int	check_listen(const char *, char *, size_t);
 static int	check_url(const char *, char *, size_t);
+static int	check_servers(const char *, char *, size_t);
+static int	check_names(const char *, char *, size_t);
+static int	check_ips(const char *, char *, size_t);
+static int	check_spamd(const char *, char *, size_t);
 
 #define STR(f)	offsetof(struct config, f), \
 		sizeof(((struct config *)0)->f)
@@ -64,8 +69,12 @@ static const struct cfg_opt cfg_opts[] = {
 	    "8388608", "BOUNCEDESK_MAX_BODY", NULL },
 	{ "conn_timeout", CFG_INT, NUM(conn_timeout), 1, 3600, "30",
 	    "BOUNCEDESK_CONN_TIMEOUT", NULL },
+	{ "header_timeout", CFG_INT, NUM(header_timeout), 1, 3600, "30",
+	    "BOUNCEDESK_HEADER_TIMEOUT", NULL },
 	{ "conn_memory", CFG_INT, NUM(conn_memory), 16384, 16L * 1024 * 1024,
-	    "262144", "BOUNCEDESK_CONN_MEMORY", NULL },
+	    "65536", "BOUNCEDESK_CONN_MEMORY", NULL },
+	{ "max_conns_per_ip", CFG_INT, NUM(max_conns_per_ip), 1, 100000,
+	    "256", "BOUNCEDESK_MAX_CONNS_PER_IP", NULL },
 	{ "max_conns", CFG_INT, NUM(max_conns), 1, 100000, "1024",
 	    "BOUNCEDESK_MAX_CONNS", NULL },
 	{ "diag_retention_days", CFG_INT, NUM(diag_retention_days), 1, 3650,
@@ -76,6 +85,32 @@ static const struct cfg_opt cfg_opts[] = {
 	    "0", "BOUNCEDESK_WEBHOOK_HTTP_LOOPBACK", NULL },
 	{ "webhook_interval_ms", CFG_INT, NUM(webhook_interval_ms), 100,
 	    600000, "1000", "BOUNCEDESK_WEBHOOK_INTERVAL_MS", NULL },
+	{ "resolver", CFG_STR, STR(resolver), 0, 0, "",
+	    "BOUNCEDESK_RESOLVER", check_servers },
+	{ "dnsbl_zones", CFG_STR, STR(dnsbl_zones), 0, 0,
+	    "zen.spamhaus.org,dbl.spamhaus.org,b.barracudacentral.org,"
+	    "bl.spamcop.net", "BOUNCEDESK_DNSBL_ZONES", check_names },
+	{ "provider_spf_include", CFG_STR, STR(provider_spf_include), 0, 0,
+	    "_spf.example.net", "BOUNCEDESK_PROVIDER_SPF_INCLUDE",
+	    check_names },
+	{ "provider_dkim_selectors", CFG_STR, STR(provider_dkim_selectors), 0,
+	    0, "mail", "BOUNCEDESK_PROVIDER_DKIM_SELECTORS", check_names },
+	{ "provider_ips", CFG_STR, STR(provider_ips), 0, 0, "",
+	    "BOUNCEDESK_PROVIDER_IPS", check_ips },
+	{ "spamd", CFG_STR, STR(spamd), 0, 0, "", "BOUNCEDESK_SPAMD",
+	    check_spamd },
+	{ "dns_timeout_ms", CFG_INT, NUM(dns_timeout_ms), 50, 30000, "1000",
+	    "BOUNCEDESK_DNS_TIMEOUT_MS", NULL },
+	{ "dns_tries", CFG_INT, NUM(dns_tries), 1, 5, "2",
+	    "BOUNCEDESK_DNS_TRIES", NULL },
+	{ "check_timeout_ms", CFG_INT, NUM(check_timeout_ms), 100, 60000,
+	    "5000", "BOUNCEDESK_CHECK_TIMEOUT_MS", NULL },
+	{ "check_rate", CFG_INT, NUM(check_rate), 1, 100000, "20",
+	    "BOUNCEDESK_CHECK_RATE", NULL },
+	{ "spamd_timeout_ms", CFG_INT, NUM(spamd_timeout_ms), 100, 120000,
+	    "15000", "BOUNCEDESK_SPAMD_TIMEOUT_MS", NULL },
+	{ "spam_threshold", CFG_INT, NUM(spam_threshold), 0, 15, "3",
+	    "BOUNCEDESK_SPAM_THRESHOLD", NULL },
 };
 
 #define CFG_NOPTS	(sizeof(cfg_opts) / sizeof(cfg_opts[0]))
@@ -182,6 +217,118 @@ check_url(const char *v, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* Calls fn on each item of a comma list (spaces around items allowed);
+ * an empty list is fine, an empty item is not. */
+static int
+each_item(const char *v, int (*fn)(const char *, char *, size_t),
+    char *err, size_t errlen)
+{
+	char		 item[CFG_STR_MAX];
+	const char	*p = v, *e, *s;
+	size_t		 n;
+
+	while (*p != '\0') {
+		if ((e = strchr(p, ',')) == NULL)
+			e = p + strlen(p);
+		for (s = p; s < e && *s == ' '; s++)
+			;
+		for (n = (size_t)(e - s); n > 0 && s[n - 1] == ' '; n--)
+			;
+		if (n == 0 || n >= sizeof(item)) {
+			seterr(err, errlen, "empty item in '%s'", v);
+			return -1;
+		}
+		memcpy(item, s, n);
+		item[n] = '\0';
+		if (fn(item, err, errlen) != 0)
+			return -1;
+		p = *e == ',' ? e + 1 : e;
+	}
+	return 0;
+}
+
+static int
+check_ip(const char *v, char *err, size_t errlen)
+{
+	unsigned char	 b[16];
+
+	if (inet_pton(AF_INET, v, b) == 1 || inet_pton(AF_INET6, v, b) == 1)
+		return 0;
+	seterr(err, errlen, "'%s' is not an IP address", v);
+	return -1;
+}
+
+static int
+check_ips(const char *v, char *err, size_t errlen)
+{
+	return each_item(v, check_ip, err, errlen);
+}
+
+/* A DNS server: an address, "ipv4:port" or "[ipv6]:port". */
+static int
+check_server(const char *v, char *err, size_t errlen)
+{
+	char		 host[CFG_STR_MAX];
+	const char	*colon;
+
+	if (check_ip(v, err, errlen) == 0)
+		return 0;
+	if (v[0] == '[') {
+		if ((colon = strstr(v, "]:")) == NULL)
+			goto bad;
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - v - 1),
+		    v + 1);
+		colon++;
+	} else {
+		if ((colon = strrchr(v, ':')) == NULL)
+			goto bad;
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - v), v);
+	}
+	if (check_ip(host, err, errlen) == 0 && port_ok(colon + 1))
+		return 0;
+ bad:
+	seterr(err, errlen, "'%s' is not ip, ip:port or [ipv6]:port", v);
+	return -1;
+}
+
+static int
+check_servers(const char *v, char *err, size_t errlen)
+{
+	return each_item(v, check_server, err, errlen);
+}
+
+/* A DNS name (or a DKIM selector): letters, digits, '-', '_' and dots. */
+static int
+check_name(const char *v, char *err, size_t errlen)
+{
+	const char	*p;
+
+	for (p = v; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' &&
+		    *p != '.')
+			break;
+	if (*p == '\0' && v[0] != '.' && p[-1] != '.' &&
+	    strstr(v, "..") == NULL)
+		return 0;
+	seterr(err, errlen, "'%s' is not a DNS name", v);
+	return -1;
+}
+
+static int
+check_names(const char *v, char *err, size_t errlen)
+{
+	return each_item(v, check_name, err, errlen);
+}
+
+/* spamd: a unix socket path, or host:port as for listen. */
+static int
+check_spamd(const char *v, char *err, size_t errlen)
+{
+	if (v[0] == '\0' || v[0] == '/')
+		return 0;
+	return check_listen(v, err, errlen);
 }
 
 static int

@@ -595,7 +595,7 @@ test_cfg_defaults(void **state)
 	assert_int_equal(c.threads, 8);
 	assert_int_equal(c.max_body, 8 * 1024 * 1024);
 	assert_int_equal(c.conn_timeout, 30);
-	assert_int_equal(c.conn_memory, 256 * 1024);
+	assert_int_equal(c.conn_memory, 64 * 1024);
 	assert_int_equal(c.max_conns, 1024);
 	assert_int_equal(c.diag_retention_days, 30);
 	assert_int_equal(c.verbose, 0);
