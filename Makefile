@@ -9,7 +9,7 @@ BUILD	?= build
 CC	?= cc
 WERROR	?= -Werror
 PKGS	 = libmicrohttpd json-c sqlite3 libpcre2-8 gmime-3.0 libcmark \
-	   libsodium libcurl fcgi
+	   libsodium libcurl fcgi libcares
 # Lazy (=): pkg-config runs only when compiling, after scripts/deps.sh.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lpthread -lm
@@ -41,6 +41,8 @@ include src/kb/module.mk
 include src/unblock/module.mk
 include src/auth/module.mk
 include src/webhook/module.mk
+include src/check/module.mk
+include src/reports/module.mk
 include api/module.mk
 include web/module.mk
 include tests/unit/module.mk
@@ -131,6 +133,24 @@ fuzz: deps
 fuzz-smoke: deps
 	@$(FUZZ_MAKE) -j2 fuzz-build
 	@sh scripts/fuzz.sh build-fuzz 5 $(FUZZ_TARGETS)
+
+# The unit tests under valgrind memcheck; GLib's own one-time allocations
+# are suppressed by tests/valgrind.supp.
+VALGRIND = valgrind -q --leak-check=full --error-exitcode=1 \
+	   --suppressions=tests/valgrind.supp
+valgrind: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do \
+		if $(VALGRIND) $$t >$$t.vg.log 2>&1; then \
+			echo "valgrind: $${t##*/} clean"; \
+		else \
+			cat $$t.vg.log; echo "valgrind: $${t##*/} FAILED"; \
+			exit 1; \
+		fi; \
+	done
+
+# Drives the server with wrk for LOAD_SECONDS (scripts/load.sh).
+load: all
+	@sh scripts/load.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)

@@ -5,3 +5,5 @@ SRCS += api/accounts.c
 SRCS += api/blocks.c
 SRCS += api/requests.c
 SRCS += api/keys.c
+SRCS += api/reports.c
+SRCS += api/check.c

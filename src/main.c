@@ -12,6 +12,7 @@
 #include "bouncedesk/app.h"
 #include "bouncedesk/auth.h"
 #include "bouncedesk/cfg.h"
+#include "bouncedesk/check.h"
 #include "bouncedesk/diag.h"
 #include "bouncedesk/err.h"
 #include "bouncedesk/hdrs.h"
@@ -38,6 +39,9 @@ usage(FILE *f)
 	    "  seed      migrate, then load the seed content (FAQ, rules)\n"
 	    "  diagnose  diagnose bounce files: [--json|--jsonl] FILE... | -\n"
 	    "  sa-import merge SpamAssassin rule descriptions [DIR]\n"
+	    "  check-domain  DNS checks of a sender domain: DOMAIN [--ip IP]\n"
+	    "            [--selector S] [--json] [--lang fr|en]\n"
+	    "  spam-score  score a message with spamd: FILE|- [--json]\n"
 	    "  admin     API keys and staff accounts (admin help)\n"
 	    "  config    print the effective configuration\n"
 	    "  version   print the version\n"
@@ -59,6 +63,7 @@ static const struct {
 	{ "--db", "db" }, { "--listen", "listen" },
 	{ "--socket", "fcgi_socket" }, { "--share", "share_dir" },
 	{ "--base-url", "base_url" }, { "--threads", "threads" },
+	{ "--resolver", "resolver" }, { "--spamd", "spamd" },
 };
 
 /* Builds the configuration from defaults, file, environment and flags;
@@ -281,6 +286,10 @@ main(int argc, char **argv)
 		    cfg.share_dir);
 		return diag_cli(argc - 2, argv + 2, rules, cfg.provider_hosts);
 	}
+	if (strcmp(cmd, "check-domain") == 0)
+		return check_cli(argc - 2, argv + 2, &cfg);
+	if (strcmp(cmd, "spam-score") == 0)
+		return spam_cli(argc - 2, argv + 2, &cfg);
 	if (strcmp(cmd, "sa-import") == 0)
 		return cmd_sa_import(&cfg, argc - 2, argv + 2);
 	if (strcmp(cmd, "admin") == 0)

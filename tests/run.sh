@@ -1,8 +1,9 @@
 #!/bin/sh
-# tests/run.sh BUILD [unit|http|faults|attacks|all] - runs the suites and
-# sums them up. Each cmocka program prints its own counts; the HTTP suites
-# print "http: N passed, M failed" (faults:, attacks: likewise). The last
-# line is the total.
+# tests/run.sh BUILD [unit|http|faults|attacks|reports|browser|all] - runs
+# the suites and sums them up. Each cmocka program prints its own counts; the
+# HTTP suites print "http: N passed, M failed" (faults:, attacks: likewise),
+# the browser suite (tests/browser, Node) "browser: ...". The last line is
+# the total.
 set -u
 BUILD=${1:-build}
 PART=${2:-all}
@@ -88,6 +89,29 @@ fi
 
 if [ "$PART" = all ] || [ "$PART" = attacks ]; then
 	pysuite attacks test_attacks.py
+fi
+
+if [ "$PART" = all ] || [ "$PART" = reports ]; then
+	pysuite reports test_reports.py
+fi
+
+if [ "$PART" = all ] || [ "$PART" = browser ]; then
+	if [ -f tests/browser/run.mjs ]; then
+		node tests/browser/run.mjs "$BUILD/bouncedesk" \
+		    >"$logdir/browser.log" 2>&1
+		rc=$?
+		cat "$logdir/browser.log"
+		line=$(grep -E '^browser: [0-9]+ passed, [0-9]+ failed' \
+		    "$logdir/browser.log" | tail -1)
+		p=$(echo "$line" | sed -n 's/^browser: \([0-9]*\) passed.*/\1/p')
+		f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+		passed=$((passed + ${p:-0}))
+		failed=$((failed + ${f:-0}))
+		if [ $rc -ne 0 ] && [ "${f:-0}" = 0 ]; then
+			echo "browser suite exited $rc"
+			failed=$((failed + 1))
+		fi
+	fi
 fi
 
 echo "tests: $passed passed, $failed failed"

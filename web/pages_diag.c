@@ -5,6 +5,7 @@
 
 #include "bouncedesk/app.h"
 #include "bouncedesk/arena.h"
+#include "bouncedesk/check.h"
 #include "bouncedesk/diag.h"
 #include "bouncedesk/err.h"
 #include "bouncedesk/handlers.h"
@@ -151,6 +152,11 @@ decorate(const struct request *req, struct json_object *rep)
 		    json_object_array_length(v) > 0));
 		json_object_object_add(r, "card_class",
 		    json_object_new_string(cls));
+		/* The sender checks can explain these causes. */
+		json_object_object_add(r, "check_offer",
+		    json_object_new_boolean(check_reason_offers(
+		    json_object_object_get_ex(r, "reason", &v) ?
+		    json_object_get_string(v) : NULL)));
 		actor = json_object_object_get_ex(r, "actor", &v) ?
 		    json_object_get_string(v) : "none";
 		snprintf(key, sizeof(key), "actor_%s", actor);

@@ -30,7 +30,9 @@ enum auth_scope {
 	AUTH_REQUESTS_DECIDE = 1u << 7,	/* requests:decide */
 	AUTH_AUDIT_READ = 1u << 8,	/* audit:read */
 	AUTH_WEBHOOKS_ADMIN = 1u << 9,	/* webhooks:admin */
-	AUTH_KEYS_ADMIN = 1u << 10	/* keys:admin */
+	AUTH_KEYS_ADMIN = 1u << 10,	/* keys:admin */
+	AUTH_REPORTS_READ = 1u << 11,	/* reports:read - filter reports */
+	AUTH_REPORTS_WRITE = 1u << 12	/* reports:write - post, mark */
 };
 
 #define AUTH_KEY_TAG		"bd_live_"

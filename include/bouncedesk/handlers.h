@@ -65,6 +65,48 @@ handler_fn	api_keys_list;
 handler_fn	api_webhooks_create;
 handler_fn	api_webhooks_list;
 
+/* web/pages_unblock.c (customer unblock pages) */
+handler_fn	page_unblock;
+handler_fn	page_unblock_block;
+handler_fn	page_unblock_file;
+handler_fn	page_unblock_request;
+handler_fn	page_unblock_answer;
+handler_fn	page_unblock_withdraw;
+/* web/pages_staff.c (staff pages) */
+handler_fn	page_staff_login_form;
+handler_fn	page_staff_login;
+handler_fn	page_staff_logout;
+handler_fn	page_staff_queue;
+handler_fn	page_staff_request;
+handler_fn	page_staff_decide;
+handler_fn	page_staff_block;
+handler_fn	page_staff_block_state;
+
+/* Shared by web/pages_unblock.c and web/pages_staff.c (defined in the
+ * first). Views return new JSON objects (caller owns); strings in the
+ * request arena. */
+struct ub_audit;
+struct ub_block;
+struct ub_request;
+/* A positive id from text, else 0. */
+long long	 portal_parse_id(const char *);
+/* 303 See Other to url (arena or static); P_ENOMEM when url is NULL. */
+int		 portal_redirect(struct request *, struct response *,
+		    const char *url);
+/* Cache-Control: no-store and noindex, for pages about one customer. */
+void		 portal_nocache(struct response *);
+/* The catalogue text of key in the request's language. */
+const char	*portal_t(const struct request *, const char *key);
+/* "2025-01-31 14:05 UTC", or "" for 0. */
+const char	*portal_time(struct request *, long long t);
+struct json_object *portal_block_json(struct request *,
+		    const struct ub_block *);
+struct json_object *portal_request_json(struct request *,
+		    const struct ub_block *, const struct ub_request *);
+/* staff: actor names and addresses; else "you" / "support" only. */
+struct json_object *portal_audit_json(struct request *,
+		    const struct ub_audit *, bool staff);
+
 /* The engine run shared by the API and the page: diagnoses text, keeps
  * the analysis when keep is set, and hands back the JSON (caller owns). */
 #include "bouncedesk/diag.h"
@@ -74,5 +116,23 @@ int	diagnose_request(struct request *, const char *text, size_t len,
 /* A kept analysis in the request's language, or NULL when it is absent or
  * expired. The caller owns the reference. */
 struct json_object *diagnosis_load(struct request *, const char *id);
+
+/* api/check.c and web/pages_check.c: sender checks and the spam score. */
+handler_fn	api_domain_check;
+handler_fn	api_spam_score;
+handler_fn	page_check;
+handler_fn	page_spam_form;
+handler_fn	page_spam_score;
+/* Takes a token of the client's bucket for what ("check", "spam"):
+ * P_OK, or P_ERATE with Retry-After set on res. */
+int	check_rate_take(struct request *, struct response *, const char *what);
+/* Adds "faq": [{id, title, url}] to each finding of a check report. */
+void	check_link_faq(struct request *, struct json_object *report,
+	    const char *lang);
+/* Scores msg with spamd: P_OK with *out (caller owns), else *status,
+ * *slug and *detail describe the problem to answer. */
+int	spam_score_request(struct request *, const char *msg, size_t len,
+	    const char *lang, struct json_object **out, int *status,
+	    const char **slug, const char **detail);
 
 #endif /* BOUNCEDESK_HANDLERS_H */

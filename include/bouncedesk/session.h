@@ -55,6 +55,13 @@ int	session_start(struct request *, struct response *,
 /* Drops the request's session (if any) and clears the cookie. */
 int	session_end(struct request *, struct response *);
 
+/* Adds one more Set-Cookie header (v lives as long as res); P_ETOOBIG when
+ * the response has no header left. */
+int	session_cookie_add(struct response *, const char *v);
+/* True when the portal is served over https (base_url): cookies get
+ * Secure. */
+bool	session_secure(const struct request *);
+
 /* P_OK while the address (and the address with this email) is under its
  * limits, P_ERATE when not (*retry gets the seconds to wait), P_EDB. */
 int	session_login_check(struct request *, const char *email, long *retry);

@@ -26,6 +26,8 @@ static const struct {
 	{ "audit:read", AUTH_AUDIT_READ },
 	{ "webhooks:admin", AUTH_WEBHOOKS_ADMIN },
 	{ "keys:admin", AUTH_KEYS_ADMIN },
+	{ "reports:read", AUTH_REPORTS_READ },
+	{ "reports:write", AUTH_REPORTS_WRITE },
 };
 
 /* What a staff role may do through the API. */

@@ -1,109 +1,93 @@
 /* classify.c - one recipient block to a verdict, with its evidence.
- * Precedence: specific rules -> a specific enhanced status -> generic
- * phrases (diagnostic, then the human text around it) -> a vague status
- * -> the reply code alone -> onhold / undefined. */
+ * Precedence: specific rules (providers, MTAs, blacklists) -> the status
+ * code and the phrase rules, read in a fixed order of reasons together
+ * with the SMTP command -> the same on the human text around the block ->
+ * broad fallback wording -> onhold / undefined. */
 #include <ctype.h>
 #include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bouncedesk/arena.h"
 #include "bouncedesk/err.h"
 #include "diag_int.h"
 
-struct status_map {
-	const char	*status;	/* "5.1.1"; class digit 'x' = 4 or 5 */
-	const char	*reason;
-	bool		 strong;	/* beats the generic phrases */
+/* The reason an enhanced status code names by itself, as the reference
+ * classifier reads it: most x.7.y codes say "security" only, x.1.1 says
+ * "no such user", x.2.1 a mailbox that refuses mail. */
+struct status_name {
+	const char	*code;
+	enum reason_id	 rid;
 };
 
-static const struct status_map status_map[] = {
-	{ "x.1.1", "userunknown", true },
-	{ "x.1.0", "userunknown", false },
-	{ "x.1.2", "hostunknown", true },
-	{ "x.1.3", "userunknown", false },
-	{ "x.1.4", "userunknown", false },
-	{ "x.1.5", "userunknown", false },
-	{ "x.1.6", "hasmoved", true },
-	{ "x.1.7", "rejected", false },
-	{ "x.1.8", "rejected", true },
-	{ "x.1.9", "systemerror", false },
-	{ "x.1.10", "notaccept", true },
-	{ "x.2.0", "undefined", false },
-	{ "x.2.1", "suspend", false },
-	{ "x.2.2", "mailboxfull", true },
-	{ "x.2.3", "exceedlimit", true },
-	{ "x.2.4", "systemerror", false },
-	{ "x.3.0", "systemerror", false },
-	{ "x.3.1", "systemfull", true },
-	{ "x.3.2", "notaccept", false },
-	{ "x.3.3", "systemerror", false },
-	{ "x.3.4", "mesgtoobig", true },
-	{ "x.3.5", "systemerror", false },
-	{ "x.4.0", "networkerror", false },
-	{ "x.4.1", "networkerror", false },
-	{ "x.4.2", "networkerror", false },
-	{ "x.4.3", "systemerror", false },
-	{ "x.4.4", "hostunknown", false },
-	{ "x.4.5", "networkerror", false },
-	{ "x.4.6", "networkerror", false },
-	{ "x.4.7", "expired", false },
-	{ "x.5.0", "syntaxerror", false },
-	{ "x.5.1", "syntaxerror", false },
-	{ "x.5.2", "syntaxerror", false },
-	{ "x.5.3", "syntaxerror", false },
-	{ "x.5.4", "syntaxerror", false },
-	{ "x.5.5", "syntaxerror", false },
-	{ "x.6.0", "contenterror", false },
-	{ "x.6.1", "contenterror", false },
-	{ "x.6.2", "contenterror", false },
-	{ "x.6.3", "contenterror", false },
-	{ "x.6.4", "contenterror", false },
-	{ "x.6.5", "contenterror", false },
-	{ "x.7.0", "securityerror", false },
-	{ "x.7.1", "rejected", false },
-	{ "x.7.2", "norelaying", false },
-	{ "x.7.3", "securityerror", false },
-	{ "x.7.4", "securityerror", false },
-	{ "x.7.5", "securityerror", false },
-	{ "x.7.6", "securityerror", false },
-	{ "x.7.7", "securityerror", false },
-	{ "x.7.8", "securityerror", true },
-	{ "x.7.9", "securityerror", true },
-	{ "x.7.10", "securityerror", true },
-	{ "x.7.11", "securityerror", true },
-	{ "x.7.12", "securityerror", false },
-	{ "x.7.13", "suspend", true },
-	{ "x.7.14", "securityerror", false },
-	{ "x.7.15", "securityerror", false },
-	{ "x.7.16", "exceedlimit", false },
-	{ "x.7.17", "hasmoved", false },
-	{ "x.7.18", "hasmoved", false },
-	{ "x.7.19", "hasmoved", false },
-	{ "x.7.20", "authfailure", true },
-	{ "x.7.21", "authfailure", true },
-	{ "x.7.22", "authfailure", true },
-	{ "x.7.23", "authfailure", true },
-	{ "x.7.24", "authfailure", true },
-	{ "x.7.25", "requireptr", true },
-	{ "x.7.26", "authfailure", true },
-	{ "x.7.27", "notaccept", true },
-	{ "x.7.28", "speeding", false },
-	{ "x.7.29", "authfailure", false },
-	{ "x.7.30", "securityerror", false },
+static const struct status_name status_names[] = {
+	{ "4.1.6", RSN_HASMOVED }, { "4.1.7", RSN_REJECTED },
+	{ "4.1.8", RSN_REJECTED }, { "4.1.9", RSN_SYSTEMERROR },
+	{ "4.2.1", RSN_BLOCKED }, { "4.2.2", RSN_MAILBOXFULL },
+	{ "4.2.3", RSN_EXCEEDLIMIT }, { "4.2.4", RSN_FILTERED },
+	{ "4.3.1", RSN_SYSTEMFULL }, { "4.3.2", RSN_NOTACCEPT },
+	{ "4.3.3", RSN_SYSTEMERROR }, { "4.3.5", RSN_SYSTEMERROR },
+	{ "4.4.1", RSN_EXPIRED }, { "4.4.2", RSN_NETWORKERROR },
+	{ "4.4.3", RSN_SYSTEMERROR }, { "4.4.4", RSN_NETWORKERROR },
+	{ "4.4.5", RSN_SYSTEMFULL }, { "4.4.6", RSN_NETWORKERROR },
+	{ "4.4.7", RSN_EXPIRED }, { "4.4.8", RSN_NETWORKERROR },
+	{ "4.5.3", RSN_SYSTEMERROR }, { "4.5.5", RSN_SYSTEMERROR },
+	{ "4.6.0", RSN_CONTENTERROR }, { "4.6.2", RSN_CONTENTERROR },
+	{ "4.6.5", RSN_CONTENTERROR }, { "4.7.1", RSN_BLOCKED },
+	{ "4.7.2", RSN_BLOCKED }, { "4.7.5", RSN_SECURITYERROR },
+	{ "4.7.6", RSN_SECURITYERROR }, { "4.7.7", RSN_SECURITYERROR },
+	{ "4.7.12", RSN_SECURITYERROR }, { "4.7.15", RSN_SECURITYERROR },
+	{ "4.7.16", RSN_MESGTOOBIG }, { "4.7.24", RSN_AUTHFAILURE },
+	{ "4.7.25", RSN_REQUIREPTR }, { "4.7.26", RSN_AUTHFAILURE },
+	{ "5.1.0", RSN_USERUNKNOWN }, { "5.1.1", RSN_USERUNKNOWN },
+	{ "5.1.2", RSN_HOSTUNKNOWN }, { "5.1.3", RSN_USERUNKNOWN },
+	{ "5.1.4", RSN_FILTERED }, { "5.1.6", RSN_HASMOVED },
+	{ "5.1.7", RSN_REJECTED }, { "5.1.8", RSN_REJECTED },
+	{ "5.1.9", RSN_SYSTEMERROR }, { "5.1.10", RSN_NOTACCEPT },
+	{ "5.2.0", RSN_FILTERED }, { "5.2.1", RSN_FILTERED },
+	{ "5.2.2", RSN_MAILBOXFULL }, { "5.2.3", RSN_EXCEEDLIMIT },
+	{ "5.2.4", RSN_FILTERED }, { "5.3.0", RSN_SYSTEMERROR },
+	{ "5.3.1", RSN_SYSTEMFULL }, { "5.3.2", RSN_NOTACCEPT },
+	{ "5.3.3", RSN_SYSTEMERROR }, { "5.3.4", RSN_MESGTOOBIG },
+	{ "5.3.5", RSN_SYSTEMERROR }, { "5.4.0", RSN_NETWORKERROR },
+	{ "5.4.3", RSN_SYSTEMERROR }, { "5.4.4", RSN_HOSTUNKNOWN },
+	{ "5.5.2", RSN_SYNTAXERROR }, { "5.5.3", RSN_TOOMANYCONN },
+	{ "5.5.4", RSN_SYSTEMERROR }, { "5.5.5", RSN_SYSTEMERROR },
+	{ "5.5.6", RSN_SYNTAXERROR }, { "5.6.0", RSN_CONTENTERROR },
+	{ "5.6.1", RSN_CONTENTERROR }, { "5.6.2", RSN_CONTENTERROR },
+	{ "5.6.3", RSN_CONTENTERROR }, { "5.6.5", RSN_CONTENTERROR },
+	{ "5.6.6", RSN_CONTENTERROR }, { "5.6.7", RSN_CONTENTERROR },
+	{ "5.6.8", RSN_CONTENTERROR }, { "5.6.9", RSN_CONTENTERROR },
+	{ "5.7.0", RSN_SECURITYERROR }, { "5.7.1", RSN_SECURITYERROR },
+	{ "5.7.2", RSN_SECURITYERROR }, { "5.7.3", RSN_SECURITYERROR },
+	{ "5.7.4", RSN_SECURITYERROR }, { "5.7.5", RSN_SECURITYERROR },
+	{ "5.7.6", RSN_SECURITYERROR }, { "5.7.7", RSN_SECURITYERROR },
+	{ "5.7.8", RSN_SECURITYERROR }, { "5.7.9", RSN_SECURITYERROR },
+	{ "5.7.10", RSN_SECURITYERROR }, { "5.7.11", RSN_SECURITYERROR },
+	{ "5.7.13", RSN_SUSPEND }, { "5.7.14", RSN_SECURITYERROR },
+	{ "5.7.15", RSN_SECURITYERROR }, { "5.7.16", RSN_MESGTOOBIG },
+	{ "5.7.17", RSN_HASMOVED }, { "5.7.18", RSN_HASMOVED },
+	{ "5.7.19", RSN_SECURITYERROR }, { "5.7.20", RSN_AUTHFAILURE },
+	{ "5.7.21", RSN_AUTHFAILURE }, { "5.7.22", RSN_AUTHFAILURE },
+	{ "5.7.23", RSN_AUTHFAILURE }, { "5.7.24", RSN_AUTHFAILURE },
+	{ "5.7.25", RSN_REQUIREPTR }, { "5.7.26", RSN_AUTHFAILURE },
+	{ "5.7.27", RSN_NOTACCEPT }, { "5.7.28", RSN_SPAMDETECTED },
+	{ "5.7.29", RSN_AUTHFAILURE }, { "5.7.30", RSN_SECURITYERROR },
 };
 
-static const struct status_map *
-status_find(const char *status)
+/* -1 when the code names no reason (x.0.0, unknown codes). */
+static int
+status_reason(const char *status)
 {
 	size_t	 i;
 
-	if (status == NULL || (status[0] != '4' && status[0] != '5') ||
-	    status[1] != '.')
-		return NULL;
-	for (i = 0; i < sizeof(status_map) / sizeof(status_map[0]); i++)
-		if (strcmp(status_map[i].status + 1, status + 1) == 0)
-			return &status_map[i];
-	return NULL;
+	if (status == NULL || status[0] == '\0')
+		return -1;
+	for (i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++)
+		if (strcmp(status_names[i].code, status) == 0)
+			return (int)status_names[i].rid;
+	return -1;
 }
 
 static char *
@@ -162,86 +146,400 @@ apply_rule(struct arena *a, struct diag_recipient *r,
 	    h->end - h->start);
 }
 
-static void
-apply_status(struct diag_recipient *r, const struct status_map *m,
-    struct arena *a, const char *status)
-{
-	r->reason = m->reason;
-	r->confidence = m->strong ? 0.8 : 0.5;
-	r->evidence.rule_id = arena_printf(a, "status:%s", status);
-	r->evidence.stage = "status";
-}
+/* ------------------------------------------------------- decision --- */
 
-static const char *
-code_reason(const char *code)
-{
-	if (code == NULL || code[0] == '\0')
-		return NULL;
-	if (strcmp(code, "552") == 0)
-		return "mailboxfull";
-	if (strcmp(code, "553") == 0 || strcmp(code, "550") == 0 ||
-	    strcmp(code, "551") == 0 || strcmp(code, "554") == 0 ||
-	    code[0] == '4')
-		return "onhold";
-	return NULL;
-}
+/* What the decision looks at for one text of a block. */
+struct facts {
+	const struct block	*b;
+	const char		*status;	/* "" when none */
+	const char		*code;		/* "" when none */
+	int			 st;		/* reason the status names, -1 */
+	enum diag_phase		 phase;
+	bool			 smtp;		/* no type, or "SMTP;" */
+	bool			 xunix;		/* "X-Unix;": a local program */
+	struct reason_hits	 ph;		/* phrase rules that matched */
+};
 
-/* Tries the rules of one stage on text; fills r on a hit. */
+/* How a verdict was reached. */
+enum why { WHY_NONE = 0, WHY_STATUS, WHY_PHRASE, WHY_RULE, WHY_FALLBACK,
+	WHY_HINT };
+
+struct verdict {
+	int			 rid;		/* -1: nothing decided */
+	enum why		 why;
+	const struct rule_hit	*hit;		/* the rule, for WHY_PHRASE */
+};
+
+#define HIT(f, r)	((((f)->ph.mask) >> (r)) & 1ULL)
+
+/* Reasons the status alone leaves open: the text is read again. */
 static bool
-try_rules(const struct diag_engine *e, struct arena *a, enum rule_stage st,
-    const char *text, struct diag_recipient *r, pcre2_match_data *md,
-    const char *stagename)
+is_vague(int rid)
 {
-	struct rule_hit	 h;
-	size_t		 len;
-	char		*low;
+	return rid < 0 || rid == RSN_UNDEFINED || rid == RSN_ONHOLD ||
+	    rid == RSN_SYSTEMERROR || rid == RSN_SECURITYERROR ||
+	    rid == RSN_EXPIRED || rid == RSN_NETWORKERROR ||
+	    rid == RSN_HOSTUNKNOWN || rid == RSN_USERUNKNOWN;
+}
 
-	if (text == NULL || text[0] == '\0')
-		return false;
-	len = strlen(text);
-	if ((low = lower_copy(a, text, len)) == NULL)
-		return false;
-	if (!ruleset_match(e->rules, st, text, low, len, md, &h))
-		return false;
-	apply_rule(a, r, &h, text, stagename);
+/* Commands sent before the content: a refusal there cannot be about the
+ * headers or the body. */
+static bool
+before_data(enum diag_phase p)
+{
+	return p == PHASE_CONN || p == PHASE_HELO || p == PHASE_MAIL ||
+	    p == PHASE_RCPT;
+}
+
+static bool
+set(struct verdict *v, const struct facts *f, int rid)
+{
+	v->rid = rid;
+	if (HIT(f, rid)) {
+		v->why = WHY_PHRASE;
+		v->hit = &f->ph.hit[rid];
+	} else
+		v->why = WHY_STATUS;
 	return true;
 }
 
+/* "No such user" is the recipient's address only when the server said so
+ * at RCPT TO or with x.1.1; after the content it is a filter speaking,
+ * and a code that names a sender or relay problem wins over it. */
+static bool
+probe_userunknown(const struct facts *f, struct verdict *v)
+{
+	static const int other[] = { RSN_NORELAYING, RSN_BLOCKED,
+		RSN_MAILBOXFULL, RSN_HASMOVED, RSN_REJECTED, RSN_NOTACCEPT };
+	size_t	 i;
+
+	/* At MAIL FROM the unknown address is the sender's. */
+	if (f->st == RSN_SUSPEND || f->phase == PHASE_MAIL)
+		return false;
+	if (f->st == RSN_USERUNKNOWN) {
+		for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+			if (HIT(f, other[i]))
+				return false;
+		return set(v, f, RSN_USERUNKNOWN);
+	}
+	if (f->phase == PHASE_RCPT && HIT(f, RSN_USERUNKNOWN))
+		return set(v, f, RSN_USERUNKNOWN);
+	return false;
+}
+
+static bool
+probe_filtered(const struct facts *f, struct verdict *v)
+{
+	bool	 words = HIT(f, RSN_FILTERED) || HIT(f, RSN_USERUNKNOWN);
+
+	if (f->st == RSN_SUSPEND || !words)
+		return false;
+	if (f->st == RSN_FILTERED || !before_data(f->phase)) {
+		v->rid = RSN_FILTERED;
+		v->why = WHY_PHRASE;
+		v->hit = HIT(f, RSN_FILTERED) ? &f->ph.hit[RSN_FILTERED] :
+		    &f->ph.hit[RSN_USERUNKNOWN];
+		return true;
+	}
+	return false;
+}
+
+/* The sender's address: said at MAIL FROM, or with a vague status. */
+static bool
+probe_rejected(const struct facts *f, struct verdict *v)
+{
+	int	 t = f->st < 0 ? RSN_UNDEFINED : f->st;
+
+	if (f->st == RSN_REJECTED)
+		return set(v, f, RSN_REJECTED);
+	if (f->phase == PHASE_MAIL && (t == RSN_USERUNKNOWN ||
+	    t == RSN_HOSTUNKNOWN || HIT(f, RSN_USERUNKNOWN) ||
+	    HIT(f, RSN_HOSTUNKNOWN))) {
+		v->rid = RSN_REJECTED;
+		v->why = HIT(f, RSN_REJECTED) || HIT(f, RSN_USERUNKNOWN) ||
+		    HIT(f, RSN_HOSTUNKNOWN) ? WHY_PHRASE : WHY_STATUS;
+		v->hit = HIT(f, RSN_REJECTED) ? &f->ph.hit[RSN_REJECTED] :
+		    HIT(f, RSN_USERUNKNOWN) ? &f->ph.hit[RSN_USERUNKNOWN] :
+		    HIT(f, RSN_HOSTUNKNOWN) ? &f->ph.hit[RSN_HOSTUNKNOWN] :
+		    NULL;
+		return true;
+	}
+	if (!HIT(f, RSN_REJECTED))
+		return false;
+	if (f->phase == PHASE_MAIL ||
+	    ((f->phase == PHASE_DATA || f->phase == PHASE_EOD) &&
+	    t != RSN_USERUNKNOWN) ||
+	    t == RSN_UNDEFINED || t == RSN_ONHOLD || t == RSN_SECURITYERROR ||
+	    t == RSN_SYSTEMERROR)
+		return set(v, f, RSN_REJECTED);
+	return false;
+}
+
+/* The first pass: reasons a status code or a phrase can name, in the
+ * order that settles the overlaps (a full mailbox before an unknown user,
+ * an unknown user before a filter, a filter before a blacklist). */
+static bool
+probe(const struct facts *f, int rid, struct verdict *v)
+{
+	switch (rid) {
+	case RSN_USERUNKNOWN:
+		return probe_userunknown(f, v);
+	case RSN_FILTERED:
+		return probe_filtered(f, v);
+	case RSN_REJECTED:
+		return probe_rejected(f, v);
+	case RSN_MESGTOOBIG:
+		if (f->st == RSN_EXCEEDLIMIT || strcmp(f->status, "5.2.3") == 0)
+			return false;
+		break;
+	case RSN_SUSPEND:
+		if (strcmp(f->code, "525") == 0)
+			return set(v, f, RSN_SUSPEND);
+		break;
+	case RSN_NORELAYING:
+		if (f->phase == PHASE_CONN || f->phase == PHASE_HELO)
+			return false;
+		return HIT(f, rid) ? set(v, f, rid) : false;
+	case RSN_HOSTUNKNOWN:
+		if (f->st == RSN_HOSTUNKNOWN)
+			return HIT(f, RSN_NETWORKERROR) ? false :
+			    set(v, f, rid);
+		return HIT(f, rid) ? set(v, f, rid) : false;
+	case RSN_SPAMDETECTED:
+		if (f->status[0] == '\0')
+			return false;
+		if (f->st == rid)
+			return set(v, f, rid);
+		return !before_data(f->phase) && HIT(f, rid) ?
+		    set(v, f, rid) : false;
+	case RSN_SPEEDING:
+		return HIT(f, rid) ? set(v, f, rid) : false;
+	default:
+		break;
+	}
+	return f->st == rid || HIT(f, rid) ? set(v, f, rid) : false;
+}
+
+static const int order_first[] = {
+	RSN_MAILBOXFULL, RSN_MESGTOOBIG, RSN_EXCEEDLIMIT, RSN_SUSPEND,
+	RSN_HASMOVED, RSN_NORELAYING, RSN_AUTHFAILURE, RSN_USERUNKNOWN,
+	RSN_FILTERED, RSN_REQUIREPTR, RSN_NOTCOMPLIANTRFC, RSN_BADREPUTATION,
+	RSN_REJECTED, RSN_HOSTUNKNOWN, RSN_SPAMDETECTED,
+	RSN_SPEEDING, RSN_TOOMANYCONN, RSN_BLOCKED
+};
+
+/* The second pass, when the status is vague or absent: phrases only. */
+static const int order_second[] = {
+	RSN_MAILBOXFULL, RSN_AUTHFAILURE, RSN_BADREPUTATION, RSN_SPEEDING,
+	RSN_SPAMDETECTED, RSN_VIRUSDETECTED, RSN_POLICYVIOLATION,
+	RSN_NORELAYING, RSN_SYNTAXERROR, RSN_SYSTEMERROR, RSN_NETWORKERROR, RSN_SUSPEND,
+	RSN_CONTENTERROR, RSN_SYSTEMFULL, RSN_NOTACCEPT, RSN_EXPIRED,
+	RSN_SECURITYERROR, RSN_MAILERERROR
+};
+
+static bool
+second_pass(const struct facts *f, struct verdict *v)
+{
+	const char	*a = f->b->action;
+	size_t		 i;
+	long		 c;
+
+	if (!is_vague(f->st) && !f->xunix && f->smtp) {
+		v->rid = f->st;
+		v->why = WHY_STATUS;
+		return true;
+	}
+	for (i = 0; i < sizeof(order_second) / sizeof(order_second[0]); i++)
+		if (HIT(f, order_second[i]))
+			return set(v, f, order_second[i]);
+	if (f->st >= 0) {
+		v->rid = f->st;
+		v->why = WHY_STATUS;
+		return true;
+	}
+	v->why = WHY_HINT;
+	if (strlen(f->status) >= 3 && f->status[2] == '6')
+		v->rid = RSN_CONTENTERROR;
+	else if (strlen(f->status) >= 3 && f->status[2] == '7')
+		v->rid = RSN_SECURITYERROR;
+	else if (f->xunix)
+		v->rid = RSN_MAILERERROR;
+	else if (f->code[0] != '\0' && (c = strtol(f->code, NULL, 10),
+	    (c > 400 && c < 408) || (c > 500 && c < 508)))
+		v->rid = RSN_SYNTAXERROR;
+	else if (a != NULL && (strcmp(a, "delayed") == 0 ||
+	    strcmp(a, "expired") == 0))
+		v->rid = RSN_EXPIRED;
+	else if (f->phase == PHASE_HELO)
+		v->rid = RSN_BLOCKED;
+	else
+		return false;
+	return true;
+}
+
+/* The verdict of the status and the phrase rules on one text. */
+static bool
+decide_text(const struct facts *f, struct verdict *v)
+{
+	size_t	 i;
+
+	v->rid = -1;
+	v->why = WHY_NONE;
+	v->hit = NULL;
+	if (f->smtp)
+		for (i = 0; i < sizeof(order_first) / sizeof(order_first[0]);
+		    i++)
+			if (probe(f, order_first[i], v))
+				return true;
+	return second_pass(f, v);
+}
+
+static void
+facts_init(struct facts *f, const struct block *b)
+{
+	memset(f, 0, sizeof(*f));
+	f->b = b;
+	f->status = b->status != NULL ? b->status : "";
+	f->code = b->replycode != NULL ? b->replycode : "";
+	f->st = status_reason(f->status);
+	f->phase = b->phase;
+	/* Only a local program's report ("X-Unix;") is read differently:
+	 * MTAs label SMTP answers "smtp", "X-Postfix", "unknown"... */
+	f->xunix = b->diagtype != NULL && strcmp(b->diagtype, "X-UNIX") == 0;
+	f->smtp = !f->xunix;
+}
+
+static const char *const why_names[] = {
+	"none", "status", "phrase", "rule", "fallback", "hint"
+};
+
+static void
+apply_verdict(struct arena *a, struct diag_recipient *r,
+    const struct verdict *v, const char *text, const struct facts *f,
+    bool in_context)
+{
+	if (v->hit != NULL) {
+		apply_rule(a, r, v->hit, text, in_context ? "context" :
+		    why_names[v->why]);
+		/* The rule may name another reason than the verdict
+		 * (filtered on "user unknown" words). */
+		r->reason = reason_name((enum reason_id)v->rid);
+		if (in_context)
+			r->confidence *= 0.9;
+		return;
+	}
+	r->reason = reason_name((enum reason_id)v->rid);
+	r->confidence = v->why == WHY_STATUS ? 0.7 : 0.4;
+	r->evidence.stage = why_names[v->why];
+	if (v->why == WHY_STATUS)
+		r->evidence.rule_id = arena_printf(a, "status:%s", f->status);
+	else
+		r->evidence.rule_id = arena_printf(a, "hint:%s", r->reason);
+}
+
+/* The text of a block and its lowercase copy. */
+struct text {
+	const char	*s;
+	char		*low;
+	size_t		 len;
+};
+
+static bool
+text_init(struct arena *a, struct text *t, const char *s)
+{
+	t->s = s;
+	t->len = s != NULL ? strlen(s) : 0;
+	t->low = t->len > 0 ? lower_copy(a, s, t->len) : NULL;
+	return t->low != NULL;
+}
+
+static bool
+specific(const struct diag_engine *e, struct arena *a, const struct text *t,
+    const struct rule_ctx *c, struct diag_recipient *r, pcre2_match_data *md,
+    enum rule_stage st, const char *stage)
+{
+	struct rule_hit	 h;
+
+	if (t->low == NULL || !ruleset_match(e->rules, st, t->s, t->low,
+	    t->len, c, md, &h))
+		return false;
+	apply_rule(a, r, &h, t->s, stage);
+	return true;
+}
+
+/* The status and phrase decision on one text. The text around the block
+ * is read only for its phrases: the status alone already spoke. */
+static bool
+phrases(const struct diag_engine *e, struct arena *a, const struct block *b,
+    const struct text *t, const struct rule_ctx *c, struct diag_recipient *r,
+    pcre2_match_data *md, bool in_context)
+{
+	struct facts	 f;
+	struct verdict	 v;
+
+	facts_init(&f, b);
+	if (t->low != NULL)
+		ruleset_scan(e->rules, RULE_PHRASE, t->s, t->low, t->len, c, md,
+		    &f.ph);
+	if (in_context && f.ph.mask == 0)
+		return false;
+	if (!decide_text(&f, &v))
+		return false;
+	apply_verdict(a, r, &v, t->s, &f, in_context);
+	return true;
+}
+
+static const char *
+domain_of(const char *addr)
+{
+	const char	*at = addr != NULL ? strrchr(addr, '@') : NULL;
+
+	return at != NULL ? at + 1 : NULL;
+}
+
+/* Specific rules (diagnostic, then context) -> status and phrases
+ * (diagnostic, then context) -> fallback wording -> onhold/undefined. */
 static void
 decide(const struct diag_engine *e, struct arena *a, const struct block *b,
     struct diag_recipient *r, pcre2_match_data *md)
 {
-	const struct status_map	*m;
-	const char		*cr;
+	struct text	 d, x;
+	struct rule_ctx	 c;
+	bool		 hasx;
 
-	m = status_find(b->status);
-	if (try_rules(e, a, RULE_SPECIFIC, b->diagnostic, r, md, "rule"))
+	if (getenv("DIAG_DEBUG") != NULL)	/* XXX temporary */
+		fprintf(stderr, "DBG rcpt=%s phase=%d status=%s code=%s host=%s\n  diag=%s\n  ctx=%s\n",
+		    b->recipient, b->phase, b->status, b->replycode, b->remote_mta, b->diagnostic, b->context);
+	c.host = b->remote_mta;
+	c.domain = domain_of(b->recipient);
+	c.status = b->status != NULL ? b->status : "";
+	c.phase = b->phase;
+	(void)text_init(a, &d, b->diagnostic);
+	hasx = b->context != NULL && b->context != b->diagnostic &&
+	    text_init(a, &x, b->context);
+	if (specific(e, a, &d, &c, r, md, RULE_SPECIFIC, "rule") ||
+	    (hasx && specific(e, a, &x, &c, r, md, RULE_SPECIFIC, "context")))
 		return;
-	if (m != NULL && m->strong) {
-		apply_status(r, m, a, b->status);
-		return;
-	}
-	if (try_rules(e, a, RULE_PHRASE, b->diagnostic, r, md, "phrase"))
-		return;
-	if (b->context != NULL && b->context != b->diagnostic &&
-	    (try_rules(e, a, RULE_SPECIFIC, b->context, r, md, "context") ||
-	    try_rules(e, a, RULE_PHRASE, b->context, r, md, "context"))) {
-		/* The span is in the context, not in the diagnostic. */
-		r->confidence *= 0.9;
-		return;
-	}
-	if (m != NULL) {
-		apply_status(r, m, a, b->status);
-		return;
-	}
-	if ((cr = code_reason(b->replycode)) != NULL) {
-		r->reason = cr;
-		r->confidence = 0.3;
-		r->evidence.rule_id = arena_printf(a, "code:%s", b->replycode);
-		r->evidence.stage = "code";
+	if (b->mta_reason != NULL && reason_index(b->mta_reason) >= 0) {
+		/* The reporting MTA classified the failure itself. */
+		r->reason = b->mta_reason;
+		r->confidence = 0.8;
+		r->evidence.rule_id = b->mta_reason_why != NULL ?
+		    b->mta_reason_why : "mta";
+		r->evidence.stage = "mta";
 		return;
 	}
-	if ((b->status != NULL && b->status[0] != '\0') ||
+	if (phrases(e, a, b, &d, &c, r, md, false) ||
+	    (hasx && phrases(e, a, b, &x, &c, r, md, true)))
+		return;
+	if (specific(e, a, &d, &c, r, md, RULE_FALLBACK, "fallback") ||
+	    (hasx && specific(e, a, &x, &c, r, md, RULE_FALLBACK,
+	    "fallback"))) {
+		r->confidence *= 0.8;
+		return;
+	}
+	if ((b->diagnostic != NULL && b->diagnostic[0] != '\0') ||
+	    (b->status != NULL && b->status[0] != '\0') ||
 	    (b->replycode != NULL && b->replycode[0] != '\0')) {
 		r->reason = "onhold";
 		r->confidence = 0.2;
@@ -251,24 +549,6 @@ decide(const struct diag_engine *e, struct arena *a, const struct block *b,
 	}
 	r->evidence.rule_id = r->reason;
 	r->evidence.stage = "none";
-}
-
-/* The SMTP command tells whose address was refused: an unknown address
- * at MAIL FROM is the sender's; a "user unknown" after DATA is a
- * content filter speaking. */
-static void
-phase_adjust(struct diag_recipient *r)
-{
-	bool	 uu = strcmp(r->reason, "userunknown") == 0;
-
-	if (r->phase == PHASE_MAIL && (uu ||
-	    strcmp(r->reason, "hostunknown") == 0)) {
-		r->reason = "rejected";
-		r->evidence.stage = "phase";
-	} else if ((r->phase == PHASE_DATA || r->phase == PHASE_EOD) && uu) {
-		r->reason = "filtered";
-		r->evidence.stage = "phase";
-	}
 }
 
 int
@@ -299,7 +579,6 @@ classify_block(const struct diag_engine *e, struct arena *a,
 		r->evidence.stage = "status";
 	} else {
 		decide(e, a, b, r, md);
-		phase_adjust(r);
 	}
 	r->ours = r->ours || host_is_ours(e, b->remote_mta) ||
 	    host_is_ours(e, b->reporting_mta);

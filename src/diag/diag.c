@@ -163,10 +163,58 @@ diag_engine_free(struct diag_engine *e)
 	free(e);
 }
 
+/* Each example, diagnosed alone as a pasted fragment, must give its
+ * rule's reason: the rule is then known to win over the others. */
+static int
+examples_run(const struct diag_engine *e, char *err, size_t errlen)
+{
+	struct diag_report	 rep;
+	struct arena		*a;
+	size_t			 i, j, used;
+	int			 fails = 0;
+
+	for (i = 0; i < e->rules->nrules; i++) {
+		const struct rule *r = &e->rules->rules[i];
+
+		for (j = 0; j < r->nexamples; j++) {
+			const char *ex = r->examples[j], *got;
+
+			/* One that does not match is already counted. */
+			if (!rule_matches(e->rules, r, ex))
+				continue;
+			if ((a = arena_new(0)) == NULL)
+				return fails + 1;
+			got = diag_run(e, a, ex, strlen(ex), DIAG_IN_FRAGMENT,
+			    &rep) == P_OK && rep.nrcpt > 0 ?
+			    rep.rcpt[0].reason : "(none)";
+			if (strcmp(got, r->reason) != 0) {
+				used = strlen(err);
+				if (fails++ > 0 && used + 2 < errlen) {
+					memcpy(err + used, "; ", 3);
+					used += 2;
+				}
+				if (used < errlen)
+					snprintf(err + used, errlen - used,
+					    "rule %s (line %d): example %zu "
+					    "gives %s (%s)", r->id, r->line,
+					    j + 1, got, rep.nrcpt > 0 &&
+					    rep.rcpt[0].evidence.rule_id !=
+					    NULL ? rep.rcpt[0].evidence.rule_id :
+					    "-");
+			}
+			arena_free(a);
+		}
+	}
+	return fails;
+}
+
 int
 diag_engine_check(const struct diag_engine *e, char *err, size_t errlen)
 {
-	return ruleset_check(e->rules, err, errlen);
+	int	 n;
+
+	n = ruleset_check(e->rules, err, errlen);
+	return n + examples_run(e, err, errlen);
 }
 
 size_t
@@ -178,13 +226,13 @@ diag_engine_nrules(const struct diag_engine *e)
 int
 diag_rules_check_mem(const char *text, size_t len, char *err, size_t errlen)
 {
-	struct ruleset	*rs;
-	int		 n;
+	struct diag_engine	*e;
+	int			 n;
 
-	if ((rs = ruleset_parse(text, len, err, errlen)) == NULL)
+	if ((e = diag_engine_new_mem(text, len, "", err, errlen)) == NULL)
 		return -1;
-	n = ruleset_check(rs, err, errlen);
-	ruleset_free(rs);
+	n = diag_engine_check(e, err, errlen);
+	diag_engine_free(e);
 	return n;
 }
 
@@ -318,6 +366,39 @@ run_text(struct scan *sc, const char *s, size_t len, bool dsn)
 	return text_scan_human(sc, s, len);
 }
 
+/* ARF (RFC 5965): one report for each Original-Rcpt-To field, the
+ * recipients who complained; one report when the field is absent. */
+static void
+feedback_recipients(struct scan *sc, const char *s, size_t len)
+{
+	const char	*p = s, *end = s + len, *r;
+	size_t		 n = 0, i;
+
+	while (p < end && n < DIAG_MAX_RCPT) {
+		if ((p == s || p[-1] == '\n') && (size_t)(end - p) > 17 &&
+		    strncasecmp(p, "Original-Rcpt-To:", 17) == 0 &&
+		    (r = field_value(sc->arena, p, (size_t)(end - p),
+		    "Original-Rcpt-To:")) != NULL) {
+			memset(&sc->blk[n], 0, sizeof(sc->blk[n]));
+			sc->blk[n++].recipient = r;
+		}
+		if ((p = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		p++;
+	}
+	if (n > 0)
+		sc->nblk = n;
+	if (sc->nblk == 0)
+		sc->nblk = 1;
+	for (i = 0; i < sc->nblk; i++) {
+		sc->blk[i].phase = PHASE_UNKNOWN;
+		sc->blk[i].action = "failed";
+		sc->blk[i].status = NULL;
+		sc->blk[i].dsn_status = NULL;
+		sc->blk[i].replycode = NULL;
+	}
+}
+
 static void
 special_kinds(struct scan *sc, const char *s, size_t len)
 {
@@ -332,23 +413,8 @@ special_kinds(struct scan *sc, const char *s, size_t len)
 	if (strstr(s, "\"notificationType\":\"Delivery\"") != NULL)
 		for (i = 0; i < sc->nblk; i++)
 			sc->blk[i].action = "delivered";
-	if (sc->feedback) {
-		/* ARF: the complained-about recipient, one report. */
-		const char *r = field_value(sc->arena, s, len,
-		    "Original-Rcpt-To:");
-
-		if (sc->nblk == 0)
-			sc->nblk = 1;
-		for (i = 0; i < sc->nblk; i++) {
-			memset(&sc->blk[i].phase, 0, sizeof(sc->blk[i].phase));
-			sc->blk[i].action = "failed";
-			sc->blk[i].status = NULL;
-			sc->blk[i].dsn_status = NULL;
-			sc->blk[i].replycode = NULL;
-		}
-		if (r != NULL && sc->nblk == 1)
-			sc->blk[0].recipient = r;
-	}
+	if (sc->feedback)
+		feedback_recipients(sc, s, len);
 }
 
 static int
@@ -374,6 +440,10 @@ finish(const struct diag_engine *e, struct arena *a, struct scan *sc,
 			b->reporting_mta = sc->reporting_mta;
 		if (b->recipient == NULL && sc->orig_to != NULL)
 			b->recipient = sc->orig_to;
+		if (b->mta_reason == NULL && sc->mta_reason != NULL) {
+			b->mta_reason = sc->mta_reason;
+			b->mta_reason_why = "header";
+		}
 		text_extract(a, b);
 		if (sc->feedback) {
 			b->status = NULL;
@@ -389,6 +459,15 @@ finish(const struct diag_engine *e, struct arena *a, struct scan *sc,
 			r->reason = "vacation";
 			r->evidence.rule_id = "auto-reply";
 			r->evidence.stage = "kind";
+		}
+		/* A failure with nothing to say why: a report part without
+		 * any recipient, or a fragment with no code and no address,
+		 * is undefined rather than onhold. */
+		if (strcmp(r->reason, "onhold") == 0 && r->status[0] == '\0' &&
+		    r->replycode[0] == '\0' && (sc->empty_report ||
+		    (out->input == DIAG_IN_FRAGMENT && r->recipient == NULL))) {
+			r->reason = "undefined";
+			r->evidence.rule_id = "undefined";
 		}
 		if (strcmp(r->reason, "feedback") == 0 ||
 		    strcmp(r->reason, "vacation") == 0) {
@@ -431,8 +510,93 @@ run_headers(struct arena *a, const char *s, size_t len,
 	return P_OK;
 }
 
+#define MBOX_MAX	64	/* messages read from one mbox paste */
+
+/* An mbox separator: "From SENDER DATE", the date ending with a year. */
+static bool
+is_mbox_from(const char *p, size_t len)
+{
+	const char	*nl = memchr(p, '\n', len), *e;
+	size_t		 n;
+
+	n = nl != NULL ? (size_t)(nl - p) : len;
+	if (n < 12 || memcmp(p, "From ", 5) != 0 || p[5] == ' ')
+		return false;
+	e = p + n;
+	while (e > p && (e[-1] == '\r' || e[-1] == ' '))
+		e--;
+	return e - p > 9 && isdigit((unsigned char)e[-1]) &&
+	    isdigit((unsigned char)e[-2]) && isdigit((unsigned char)e[-3]) &&
+	    isdigit((unsigned char)e[-4]) && e[-5] == ' ';
+}
+
+/* Where the next message of an mbox starts, or len. */
+static size_t
+mbox_next(const char *s, size_t len, size_t from)
+{
+	size_t	 i;
+
+	for (i = from; i + 6 <= len; i++)
+		if (s[i] == '\n' && s[i + 1] == 'F' &&
+		    is_mbox_from(s + i + 1, len - i - 1))
+			return i + 1;
+	return len;
+}
+
+static int	run_one(const struct diag_engine *, struct arena *,
+		    const char *, size_t, enum diag_input,
+		    struct diag_report *);
+
+/* Several messages in one mbox: each is diagnosed, the recipients are
+ * put together, the rest of the report is the first message's. */
+static int
+run_mbox(const struct diag_engine *e, struct arena *a, const char *text,
+    size_t len, enum diag_input hint, struct diag_report *out)
+{
+	struct diag_report	 one;
+	struct diag_recipient	*all;
+	size_t			 start = 0, next, n = 0, total = 0;
+	int			 rc;
+
+	if ((all = arena_calloc(a, DIAG_MAX_RCPT, sizeof(*all))) == NULL)
+		return P_ENOMEM;
+	while (start < len && n < MBOX_MAX) {
+		next = mbox_next(text, len, start);
+		rc = run_one(e, a, text + start, next - start, hint,
+		    n == 0 ? out : &one);
+		if (rc != P_OK)
+			return rc;
+		if (n > 0 && one.recognised)
+			out->recognised = true;
+		if (n == 0)
+			one = *out;
+		for (size_t i = 0; i < one.nrcpt && total < DIAG_MAX_RCPT; i++)
+			all[total++] = one.rcpt[i];
+		n++;
+		start = next;
+	}
+	out->rcpt = all;
+	out->nrcpt = total;
+	return P_OK;
+}
+
 int
 diag_run(const struct diag_engine *e, struct arena *a, const char *text,
+    size_t len, enum diag_input hint, struct diag_report *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (text == NULL || len == 0)
+		return P_EINVAL;
+	if (len > DIAG_MAX_INPUT)
+		return P_ETOOBIG;
+	if (is_mbox_from(text, len) && mbox_next(text, len, 0) < len &&
+	    (hint == DIAG_IN_AUTO || hint == DIAG_IN_MESSAGE))
+		return run_mbox(e, a, text, len, hint, out);
+	return run_one(e, a, text, len, hint, out);
+}
+
+static int
+run_one(const struct diag_engine *e, struct arena *a, const char *text,
     size_t len, enum diag_input hint, struct diag_report *out)
 {
 	struct scan	*sc;
@@ -441,10 +605,6 @@ diag_run(const struct diag_engine *e, struct arena *a, const char *text,
 	int		 rc;
 
 	memset(out, 0, sizeof(*out));
-	if (text == NULL || len == 0)
-		return P_EINVAL;
-	if (len > DIAG_MAX_INPUT)
-		return P_ETOOBIG;
 	out->input = hint != DIAG_IN_AUTO ? hint : detect(text, len);
 	if (out->input == DIAG_IN_HEADERS)
 		return run_headers(a, text, len, out);

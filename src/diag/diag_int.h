@@ -18,7 +18,23 @@ struct arena;
 
 enum rule_stage {
 	RULE_SPECIFIC = 0,	/* provider, blacklist, own relay texts */
-	RULE_PHRASE		/* generic phrases ("user unknown") */
+	RULE_PHRASE,		/* generic phrases ("user unknown") */
+	RULE_FALLBACK		/* broad wording, tried when nothing else
+				 * decided */
+};
+
+/* The reasons of REASONS.md, in the order of the table in reasons.c. */
+enum reason_id {
+	RSN_USERUNKNOWN = 0, RSN_HOSTUNKNOWN, RSN_HASMOVED, RSN_MAILBOXFULL,
+	RSN_SYSTEMFULL, RSN_SUSPEND, RSN_NOTACCEPT, RSN_EXCEEDLIMIT,
+	RSN_MESGTOOBIG, RSN_FILTERED, RSN_REJECTED, RSN_BLOCKED,
+	RSN_BADREPUTATION, RSN_REQUIREPTR, RSN_AUTHFAILURE, RSN_SPAMDETECTED,
+	RSN_VIRUSDETECTED, RSN_POLICYVIOLATION, RSN_SECURITYERROR,
+	RSN_CONTENTERROR, RSN_NOTCOMPLIANTRFC, RSN_NORELAYING,
+	RSN_SYNTAXERROR, RSN_TOOMANYCONN, RSN_SPEEDING, RSN_NETWORKERROR,
+	RSN_EXPIRED, RSN_SYSTEMERROR, RSN_MAILERERROR, RSN_ONHOLD,
+	RSN_UNDEFINED, RSN_DELIVERED, RSN_FEEDBACK, RSN_VACATION,
+	RSN_COUNT
 };
 
 /* One rule of db/seed/rules.txt, compiled. Strings live in the rule set's
@@ -26,6 +42,7 @@ enum rule_stage {
 struct rule {
 	const char	*id;
 	const char	*reason;
+	enum reason_id	 rid;
 	enum rule_stage	 stage;
 	const char	*pattern;
 	const char	**requires;	/* lowercase words, any one enables */
@@ -39,8 +56,25 @@ struct rule {
 	const char	*tags;
 	const char	**examples;
 	size_t		 nexamples;
+	/* Conditions: the rule applies only when the remote host (or the
+	 * recipient's domain) ends with one of hosts, the SMTP phase is one
+	 * of phases (bit 1 << enum diag_phase) and the status is one of
+	 * statuses ("none" for no status). Empty: no condition. */
+	const char	**hosts;
+	size_t		 nhosts;
+	unsigned	 phases;
+	const char	**statuses;
+	size_t		 nstatuses;
 	int		 line;		/* where the block starts */
 	pcre2_code	*re;
+};
+
+/* What the conditions of a rule are checked against. */
+struct rule_ctx {
+	const char	*host;		/* remote MTA, lower case or NULL */
+	const char	*domain;	/* recipient's domain or NULL */
+	const char	*status;	/* "" when none */
+	enum diag_phase	 phase;
 };
 
 struct ruleset {
@@ -56,6 +90,13 @@ struct rule_hit {
 	size_t			 start, end;
 };
 
+/* Every reason whose rules of one stage match a text, with the first
+ * matching rule of each (file order). */
+struct reason_hits {
+	unsigned long long	 mask;		/* 1ULL << enum reason_id */
+	struct rule_hit		 hit[RSN_COUNT];
+};
+
 /* Parses rules text (see db/seed/rules.txt) and compiles every pattern.
  * Returns NULL with a message naming the line in err. */
 struct ruleset	*ruleset_parse(const char *text, size_t len, char *err,
@@ -67,10 +108,19 @@ void		 ruleset_free(struct ruleset *);
  * true on a hit. */
 bool		 ruleset_match(const struct ruleset *, enum rule_stage,
 		    const char *text, const char *lowered, size_t len,
-		    pcre2_match_data *md, struct rule_hit *out);
-/* Checks that each example matches its own rule first and gives its
- * reason, and that each rule has an example. Returns the number of
- * failures; the first one is described in err. */
+		    const struct rule_ctx *, pcre2_match_data *md,
+		    struct rule_hit *out);
+/* Runs all the rules of one stage over text and records, for each
+ * reason, its first matching rule. */
+void		 ruleset_scan(const struct ruleset *, enum rule_stage,
+		    const char *text, const char *lowered, size_t len,
+		    const struct rule_ctx *, pcre2_match_data *md,
+		    struct reason_hits *out);
+/* Does text match rule r (prefilter and pattern)? */
+bool		 rule_matches(const struct ruleset *, const struct rule *,
+		    const char *text);
+/* Checks that each rule has an example and that each example matches its
+ * own rule. Returns the number of failures; they are listed in err. */
 int		 ruleset_check(const struct ruleset *, char *err, size_t errlen);
 
 /* Reason table (classify.c). */
@@ -82,6 +132,8 @@ struct reason_info {
 	const char	*tags;
 };
 const struct reason_info *reason_find(const char *name);
+int		 reason_index(const char *name);	/* -1 if unknown */
+const char	*reason_name(enum reason_id);
 bool		 reason_is_hard(const char *reason, const char *status,
 		    const char *replycode);
 
@@ -98,6 +150,10 @@ struct block {
 	const char	*reporting_mta;
 	const char	*date;
 	const char	*dsn_status;	/* Status: field as given */
+	const char	*diagtype;	/* "SMTP", "X-UNIX"... or NULL */
+	const char	*mta_reason;	/* a reason the reporting MTA states
+					 * itself (a bounce category) */
+	const char	*mta_reason_why; /* where it comes from */
 };
 
 /* What the text pass and the MIME pass collect. */
@@ -111,6 +167,10 @@ struct scan {
 	const char	*top_from, *top_subject;
 	const char	*human;		/* human text, normalised */
 	size_t		 humanlen;
+	bool		 empty_report;	/* a delivery-status part without any
+					 * recipient group */
+	const char	*mta_reason;	/* the reporting MTA's own verdict for
+					 * every recipient, or NULL */
 	bool		 feedback;	/* ARF report */
 	bool		 autoreply;	/* vacation */
 	const char	*client_code;

@@ -236,7 +236,7 @@ parse_ar(struct hctx *h, const char *source, const char *val, bool arc)
 				v->comment = hx_strndup(h, t.p + 1, t.n - 2);
 			continue;
 		}
-		if (arc && seg == 0 && t.eq == 1 && (t.p[0] == 'i' ||
+		if (arc && seg == 0 && t.eq == 1 && t.n > 1 && (t.p[0] == 'i' ||
 		    t.p[0] == 'I')) {
 			if (hx_number(t.p + 2, t.n - 2, &d) && d >= 1 &&
 			    d <= 50)

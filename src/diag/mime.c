@@ -203,6 +203,27 @@ html_to_text(const char *s, size_t len, struct buf *out)
 	return rc;
 }
 
+/* Subjects that out-of-office replies put in front of the original's. */
+static bool
+is_autoreply_subject(const char *s)
+{
+	static const char *const w[] = {
+		"automatic reply", "auto reply", "auto-reply", "autoreply",
+		"auto response", "auto-response", "autoresponse",
+		"out of office", "out of the office", "réponse automatique",
+		"reponse automatique", "absence", "abwesenheit", "vacation",
+		NULL
+	};
+	size_t	 i;
+
+	if (s == NULL)
+		return false;
+	for (i = 0; w[i] != NULL; i++)
+		if (strncasecmp(s, w[i], strlen(w[i])) == 0)
+			return true;
+	return false;
+}
+
 static void
 top_fields(struct scan *sc, GMimeMessage *m)
 {
@@ -216,6 +237,11 @@ top_fields(struct scan *sc, GMimeMessage *m)
 	if (ct != NULL && (v = g_mime_content_type_get_parameter(ct,
 	    "report-type")) != NULL && strcasecmp(v, "feedback-report") == 0)
 		sc->feedback = true;
+	/* au (EZweb) marks the bounces of its recipients' reception filter
+	 * with "X-SPASIGN: NG". */
+	if ((v = g_mime_object_get_header(o, "X-SPASIGN")) != NULL &&
+	    strncasecmp(v, "NG", 2) == 0)
+		sc->mta_reason = "filtered";
 	/* DSNs say Auto-Submitted too: only a non-report from a person's
 	 * address is an auto-reply. */
 	if (ct != NULL && g_mime_content_type_is_type(ct, "multipart",
@@ -228,11 +254,45 @@ top_fields(struct scan *sc, GMimeMessage *m)
 		return;
 	if (((v = g_mime_object_get_header(o, "Auto-Submitted")) != NULL &&
 	    strncasecmp(v, "auto-replied", 12) == 0) ||
+	    is_autoreply_subject(sc->top_subject) ||
 	    g_mime_object_get_header(o, "X-Autoreply") != NULL ||
 	    g_mime_object_get_header(o, "X-Autorespond") != NULL ||
 	    ((v = g_mime_object_get_header(o, "Precedence")) != NULL &&
 	    strncasecmp(v, "auto_reply", 10) == 0))
 		sc->autoreply = true;
+}
+
+/* Some MTAs (Verizon's among them) put the boundary parameter of a
+ * multipart type on its own unindented line, which makes it a new header
+ * field: indent it so that it continues Content-Type. Returns s itself or
+ * a repaired copy in the arena. */
+static const char *
+repair_boundary(struct arena *a, const char *s, size_t *len)
+{
+	const char	*p, *end = s + *len, *ls;
+	char		*o;
+	size_t		 n = 0, fixes = 0;
+
+	for (p = s; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		if ((size_t)(end - p) > 10 && strncasecmp(p + 1, "boundary=",
+		    9) == 0)
+			fixes++;
+	if (fixes == 0 || (o = arena_alloc(a, *len + fixes + 1)) == NULL)
+		return s;
+	for (p = s, ls = s; p < end; p++) {
+		o[n++] = *p;
+		if (*p != '\n')
+			continue;
+		/* Only after a "Content-Type: multipart/...;" line. */
+		if ((size_t)(end - p) > 10 && strncasecmp(p + 1, "boundary=",
+		    9) == 0 && (size_t)(p - ls) > 23 &&
+		    strncasecmp(ls, "Content-Type: multipart/", 24) == 0)
+			o[n++] = '\t';
+		ls = p + 1;
+	}
+	o[n] = '\0';
+	*len = n;
+	return o;
 }
 
 int
@@ -250,6 +310,7 @@ mime_scan(struct scan *sc, const char *s, size_t len)
 	buf_init(&w.human, MIME_TEXT_MAX);
 	buf_init(&w.dsn, MIME_TEXT_MAX);
 	buf_init(&w.html, MIME_TEXT_MAX);
+	s = repair_boundary(sc->arena, s, &len);
 	st = g_mime_stream_mem_new_with_buffer(s, len);
 	p = g_mime_parser_new_with_stream(st);
 	g_object_unref(st);

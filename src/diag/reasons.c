@@ -278,6 +278,31 @@ static const struct reason_info reasons[] = {
 	  "Nothing to do: the message was delivered.", "repondeur" },
 };
 
+/* The table follows enum reason_id. */
+_Static_assert(sizeof(reasons) / sizeof(reasons[0]) == RSN_COUNT,
+    "reasons[] and enum reason_id differ");
+
+int
+reason_index(const char *name)
+{
+	size_t	 i;
+
+	if (name == NULL)
+		return -1;
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (strcmp(reasons[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+reason_name(enum reason_id id)
+{
+	if ((size_t)id >= sizeof(reasons) / sizeof(reasons[0]))
+		return "undefined";
+	return reasons[id].name;
+}
+
 const struct reason_info *
 reason_find(const char *name)
 {

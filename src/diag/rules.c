@@ -4,11 +4,15 @@
  * Format (db/seed/rules.txt): blocks of "key: value" lines, a block starts
  * at "id:". Lines starting with '#' are comments; a line starting with a
  * blank continues the previous value. Repeated "example:" lines add
- * examples; repeated "steps_fr:"/"steps_en:" lines add steps. */
+ * examples; repeated "steps_fr:"/"steps_en:" lines add steps. "host:",
+ * "phase:" and "status:" (comma-separated lists) restrict a rule to some
+ * remote hosts (domain suffixes), SMTP phases (connection, helo, mail,
+ * rcpt, data, end-of-data...) or status codes ("none": no code). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bouncedesk/arena.h"
 #include "bouncedesk/err.h"
@@ -72,8 +76,9 @@ join(struct arena *a, const char *old, const char *sep, const char *add)
 	return arena_printf(a, "%s%s%s", old, sep, add);
 }
 
+/* Splits a comma-separated value into lowercase words added to list. */
 static int
-add_requires(struct arena *a, struct rule *r, const char *v)
+add_words(struct arena *a, const char ***list, size_t *n, const char *v)
 {
 	const char	*p, *e;
 	char		*w;
@@ -90,15 +95,42 @@ add_requires(struct arena *a, struct rule *r, const char *v)
 		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
 			e--;
 		if (e > p) {
-			w = arena_strndup(a, p, (size_t)(e - p));
-			if (w == NULL)
+			if ((w = arena_strndup(a, p, (size_t)(e - p))) == NULL)
 				return P_ENOMEM;
 			for (i = 0; w[i] != '\0'; i++)
 				w[i] = (char)tolower((unsigned char)w[i]);
-			rc = list_add(a, &r->requires, &r->nrequires, w);
-			if (rc != P_OK)
+			if ((rc = list_add(a, list, n, w)) != P_OK)
 				return rc;
 		}
+		p = e;
+	}
+	return P_OK;
+}
+
+static int
+add_phases(struct rule *r, const char *v, char *err, size_t errlen)
+{
+	static const char *const names[] = { "unknown", "connection", "helo",
+		"starttls", "auth", "mail", "rcpt", "data", "end-of-data" };
+	const char	*p = v, *e;
+	size_t		 i, n;
+
+	while (*p != '\0') {
+		while (*p == ',' || *p == ' ')
+			p++;
+		for (e = p; *e != '\0' && *e != ',' && *e != ' '; e++)
+			;
+		if (e == p)
+			break;
+		n = (size_t)(e - p);
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i]) == n && strncmp(names[i], p, n) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(names[0])) {
+			snprintf(err, errlen, "bad phase '%.*s'", (int)n, p);
+			return P_EINVAL;
+		}
+		r->phases |= 1u << i;
 		p = e;
 	}
 	return P_OK;
@@ -118,6 +150,8 @@ rule_set(struct arena *a, struct rule *r, const char *k, const char *v,
 			r->stage = RULE_SPECIFIC;
 		else if (strcmp(v, "phrase") == 0)
 			r->stage = RULE_PHRASE;
+		else if (strcmp(v, "fallback") == 0)
+			r->stage = RULE_FALLBACK;
 		else {
 			snprintf(err, errlen, "bad stage '%s'", v);
 			return P_EINVAL;
@@ -125,7 +159,13 @@ rule_set(struct arena *a, struct rule *r, const char *k, const char *v,
 	} else if (strcmp(k, "pattern") == 0)
 		r->pattern = join(a, r->pattern, "", v);
 	else if (strcmp(k, "requires") == 0)
-		return add_requires(a, r, v);
+		return add_words(a, &r->requires, &r->nrequires, v);
+	else if (strcmp(k, "host") == 0)
+		return add_words(a, &r->hosts, &r->nhosts, v);
+	else if (strcmp(k, "status") == 0)
+		return add_words(a, &r->statuses, &r->nstatuses, v);
+	else if (strcmp(k, "phase") == 0)
+		return add_phases(r, v, err, errlen);
 	else if (strcmp(k, "confidence") == 0) {
 		r->confidence = strtod(v, &end);
 		if (*end != '\0' || r->confidence < 0 || r->confidence > 1) {
@@ -171,17 +211,19 @@ rule_compile(struct rule *r, char *err, size_t errlen)
 	PCRE2_SIZE	 off;
 	char		 msg[120];
 
-	if (r->reason == NULL || reason_find(r->reason) == NULL) {
+	if (r->reason == NULL || reason_index(r->reason) < 0) {
 		snprintf(err, errlen, "rule %s: missing or unknown reason",
 		    r->id);
 		return P_EINVAL;
 	}
+	r->rid = (enum reason_id)reason_index(r->reason);
 	if (r->pattern == NULL) {
 		snprintf(err, errlen, "rule %s: no pattern", r->id);
 		return P_EINVAL;
 	}
 	r->re = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED,
-	    PCRE2_CASELESS, &ec, &off, NULL);
+	    PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ec, &off,
+	    NULL);
 	if (r->re == NULL) {
 		pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof(msg));
 		snprintf(err, errlen, "rule %s: pattern at %zu: %s", r->id,
@@ -344,6 +386,45 @@ prefilter(const struct rule *r, const char *lowered)
 }
 
 static bool
+host_ends(const char *host, const char *suffix)
+{
+	size_t	 hl, sl;
+
+	if (host == NULL)
+		return false;
+	hl = strlen(host);
+	sl = strlen(suffix);
+	return hl >= sl && strcasecmp(host + hl - sl, suffix) == 0 &&
+	    (hl == sl || host[hl - sl - 1] == '.' || host[hl - sl - 1] == '@');
+}
+
+/* Does the block meet the rule's conditions? Without a context, only
+ * rules without conditions apply. */
+static bool
+conditions(const struct rule *r, const struct rule_ctx *c)
+{
+	size_t	 i;
+	bool	 ok;
+
+	if (r->nhosts == 0 && r->phases == 0 && r->nstatuses == 0)
+		return true;
+	if (c == NULL)
+		return false;
+	if (r->phases != 0 && (r->phases & (1u << c->phase)) == 0)
+		return false;
+	for (i = 0, ok = r->nhosts == 0; i < r->nhosts && !ok; i++)
+		ok = host_ends(c->host, r->hosts[i]) ||
+		    host_ends(c->domain, r->hosts[i]);
+	if (!ok)
+		return false;
+	for (i = 0, ok = r->nstatuses == 0; i < r->nstatuses && !ok; i++)
+		ok = strcmp(r->statuses[i], "none") == 0 ?
+		    c->status[0] == '\0' : strcmp(r->statuses[i],
+		    c->status) == 0;
+	return ok;
+}
+
+static bool
 rule_try(const struct ruleset *rs, const struct rule *r, const char *text,
     size_t len, pcre2_match_data *md, struct rule_hit *out)
 {
@@ -364,8 +445,8 @@ rule_try(const struct ruleset *rs, const struct rule *r, const char *text,
 
 bool
 ruleset_match(const struct ruleset *rs, enum rule_stage stage,
-    const char *text, const char *lowered, size_t len, pcre2_match_data *md,
-    struct rule_hit *out)
+    const char *text, const char *lowered, size_t len,
+    const struct rule_ctx *ctx, pcre2_match_data *md, struct rule_hit *out)
 {
 	size_t	 i;
 
@@ -374,12 +455,59 @@ ruleset_match(const struct ruleset *rs, enum rule_stage stage,
 	for (i = 0; i < rs->nrules; i++) {
 		const struct rule *r = &rs->rules[i];
 
-		if (r->stage != stage || !prefilter(r, lowered))
+		if (r->stage != stage || !conditions(r, ctx) ||
+		    !prefilter(r, lowered))
 			continue;
 		if (rule_try(rs, r, text, len, md, out))
 			return true;
 	}
 	return false;
+}
+
+void
+ruleset_scan(const struct ruleset *rs, enum rule_stage stage,
+    const char *text, const char *lowered, size_t len,
+    const struct rule_ctx *ctx, pcre2_match_data *md,
+    struct reason_hits *out)
+{
+	size_t	 i;
+
+	out->mask = 0;
+	if (rs == NULL || text == NULL)
+		return;
+	for (i = 0; i < rs->nrules; i++) {
+		const struct rule *r = &rs->rules[i];
+
+		/* One hit per reason is enough: skip the other rules of a
+		 * reason already found. */
+		if (r->stage != stage || (out->mask & (1ULL << r->rid)) != 0 ||
+		    !conditions(r, ctx) || !prefilter(r, lowered))
+			continue;
+		if (rule_try(rs, r, text, len, md, &out->hit[r->rid]))
+			out->mask |= 1ULL << r->rid;
+	}
+}
+
+bool
+rule_matches(const struct ruleset *rs, const struct rule *r,
+    const char *text)
+{
+	struct rule_hit	 h;
+	pcre2_match_data *md;
+	size_t		 len = strlen(text), i;
+	char		*low;
+	bool		 ok;
+
+	if ((low = malloc(len + 1)) == NULL)
+		return false;
+	for (i = 0; i <= len; i++)
+		low[i] = (char)tolower((unsigned char)text[i]);
+	md = pcre2_match_data_create(16, NULL);
+	ok = md != NULL && prefilter(r, low) &&
+	    rule_try(rs, r, text, len, md, &h);
+	pcre2_match_data_free(md);
+	free(low);
+	return ok;
 }
 
 static char *
@@ -435,9 +563,11 @@ ruleset_check(const struct ruleset *rs, char *err, size_t errlen)
 			    !rule_try(rs, r, r->examples[j], len, md, &hit))
 				FAIL("rule %s (line %d): example %zu does not "
 				    "match", r->id, r->line, j + 1);
-			else if (!ruleset_match(rs, r->stage, r->examples[j],
-			    low, len, md, &hit) ||
-			    strcmp(hit.rule->reason, r->reason) != 0)
+			else if (r->stage == RULE_SPECIFIC && r->nhosts == 0 &&
+			    r->phases == 0 && r->nstatuses == 0 &&
+			    (!ruleset_match(rs, r->stage, r->examples[j],
+			    low, len, NULL, md, &hit) ||
+			    strcmp(hit.rule->reason, r->reason) != 0))
 				FAIL("rule %s (line %d): example %zu gives %s "
 				    "(rule %s)", r->id, r->line, j + 1,
 				    hit.rule->reason, hit.rule->id);

@@ -2,6 +2,8 @@
  * read RFC 3464 field groups, cut the human part into per-recipient blocks
  * and pull the code, status, host and SMTP phase out of each block. */
 #include <ctype.h>
+#include <iconv.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -14,6 +16,21 @@
 #define PREAMBLE_MAX		1024
 
 static bool	is_code_at(const char *, size_t, size_t);
+
+/* Where "ESC $" starts in s, or NULL. */
+static const char *
+memmem_esc(const char *s, size_t len)
+{
+	const char	*p = s, *end = s + len;
+
+	while (p + 1 < end && (p = memchr(p, 0x1b, (size_t)(end - p) - 1)) !=
+	    NULL) {
+		if (p[1] == '$')
+			return p;
+		p++;
+	}
+	return NULL;
+}
 
 static bool
 is_qp_hex(int c)
@@ -40,6 +57,57 @@ looks_qp(const char *s, size_t len)
 		    (s[i + 1] == '0' && s[i + 2] == '9')))
 			n++;
 	return n >= 2;
+}
+
+/* ISO-2022-JP escapes left in 7-bit text (Japanese bounces, DSN fields
+ * nobody decoded): each "ESC $ B ... ESC ( B" run becomes UTF-8. Returns
+ * s itself when there is none. */
+static const char *
+jis_decode(struct arena *a, const char *s, size_t len, size_t *outlen)
+{
+	const char	*p = s, *end = s + len, *e;
+	char		*o, *op, *in;
+	size_t		 n = 0, il, ol;
+	iconv_t		 cd;
+
+	*outlen = len;
+	if (memmem_esc(s, len) == NULL)
+		return s;
+	if ((cd = iconv_open("UTF-8", "ISO-2022-JP")) == (iconv_t)-1)
+		return s;
+	/* UTF-8 takes at most 3 bytes for a 2-byte JIS character. */
+	if ((o = arena_alloc(a, len * 2 + 1)) == NULL) {
+		iconv_close(cd);
+		return s;
+	}
+	while (p < end) {
+		if (end - p >= 3 && p[0] == 0x1b && p[1] == '$' &&
+		    (p[2] == 'B' || p[2] == '@')) {
+			for (e = p + 3; e < end && !(e[0] == 0x1b &&
+			    e + 2 < end && e[1] == '('); e++)
+				;
+			if (e < end)
+				e += 3;
+			in = (char *)(uintptr_t)p;
+			il = (size_t)(e - p);
+			op = o + n;
+			ol = len * 2 - n;
+			(void)iconv(cd, NULL, NULL, NULL, NULL);
+			if (iconv(cd, &in, &il, &op, &ol) == (size_t)-1) {
+				/* Undecodable: keep the bytes. */
+				memcpy(o + n, p, (size_t)(e - p));
+				n += (size_t)(e - p);
+			} else
+				n = (size_t)(op - o);
+			p = e;
+			continue;
+		}
+		o[n++] = *p++;
+	}
+	o[n] = '\0';
+	iconv_close(cd);
+	*outlen = n;
+	return o;
 }
 
 /* CRLF to LF, NUL to blank, and quoted-printable leftovers undone when the
@@ -84,6 +152,8 @@ text_normalise(struct arena *a, const char *s, size_t len, size_t *outlen)
 	}
 	o[n] = '\0';
 	*outlen = n;
+	if (memmem_esc(o, n) != NULL)
+		return (char *)(uintptr_t)jis_decode(a, o, n, outlen);
 	return o;
 }
 
@@ -248,6 +318,26 @@ first_addr(struct arena *a, const char *s, size_t len)
 
 /* ------------------------------------------------------ DSN groups --- */
 
+/* A line that introduces the returned original ("----- Original message
+ * -----", "------ This is a copy of the message..."). */
+static bool
+is_original_start(const char *p, size_t len)
+{
+	static const char *const marks[] = {
+		"original message", "copy of the message", "copy of your message",
+		"returned message", "unsent message", "undelivered message",
+		"forwarded message", NULL
+	};
+	size_t	 i;
+
+	if (len < 4 || (p[0] != '-' && p[0] != '*' && p[0] != '='))
+		return false;
+	for (i = 0; marks[i] != NULL; i++)
+		if (memcasestr(p, len, marks[i]) != NULL)
+			return true;
+	return false;
+}
+
 static const char *
 after_type(const char *v)
 {
@@ -259,6 +349,28 @@ after_type(const char *v)
 			v++;
 	}
 	return v;
+}
+
+/* "smtp; 550 ..." -> "SMTP": the type word before the semicolon, upper
+ * case, or NULL when there is none. */
+static const char *
+diag_type(struct arena *a, const char *v)
+{
+	const char	*semi = strchr(v, ';');
+	char		*t;
+	size_t		 i, n;
+
+	if (semi == NULL || semi - v >= 16 || semi == v)
+		return NULL;
+	n = (size_t)(semi - v);
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && v[i] != '-')
+			return NULL;
+	if ((t = arena_strndup(a, v, n)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		t[i] = (char)toupper((unsigned char)t[i]);
+	return t;
 }
 
 static bool
@@ -274,6 +386,40 @@ group_commit(struct scan *sc, struct block *g)
 	if (g->recipient != NULL && sc->nblk < DIAG_MAX_RCPT)
 		sc->blk[sc->nblk++] = *g;
 	memset(g, 0, sizeof(*g));
+}
+
+/* PowerMTA's own bounce categories (X-PowerMTA-BounceCategory). */
+static const char *
+pmta_category(const char *v)
+{
+	static const struct {
+		const char	*cat, *reason;
+	} map[] = {
+		{ "bad-mailbox", "userunknown" },
+		{ "bad-domain", "hostunknown" },
+		{ "inactive-mailbox", "suspend" },
+		{ "quota-issues", "mailboxfull" },
+		{ "message-expired", "expired" },
+		{ "invalid-sender", "rejected" },
+		{ "relaying-issues", "norelaying" },
+		{ "spam-related", "spamdetected" },
+		{ "virus-related", "virusdetected" },
+		{ "policy-related", "policyviolation" },
+		{ "routing-errors", "networkerror" },
+		{ "no-answer-from-host", "networkerror" },
+		{ "bad-connection", "networkerror" },
+		{ "content-related", "contenterror" },
+		{ "protocol-errors", "syntaxerror" },
+		{ NULL, NULL }
+	};
+	size_t	 i;
+
+	while (*v == ' ')
+		v++;
+	for (i = 0; map[i].cat != NULL; i++)
+		if (strncasecmp(v, map[i].cat, strlen(map[i].cat)) == 0)
+			return map[i].reason;
+	return NULL;
 }
 
 /* Takes the field on one (unfolded) line. */
@@ -309,11 +455,17 @@ dsn_field(struct scan *sc, struct block *g, const char *name, const char *v,
 	else if (strcasecmp(name, "remote-mta") == 0)
 		g->remote_mta = one_line(a, after_type(v),
 		    strlen(after_type(v)), 255);
-	else if (strcasecmp(name, "diagnostic-code") == 0)
+	else if (strcasecmp(name, "diagnostic-code") == 0) {
 		g->diagnostic = one_line(a, after_type(v),
 		    strlen(after_type(v)), DIAG_MAX_DIAG);
+		g->diagtype = diag_type(a, v);
+	}
 	else if (strcasecmp(name, "last-attempt-date") == 0)
 		g->date = one_line(a, v, strlen(v), 64);
+	else if (strcasecmp(name, "x-powermta-bouncecategory") == 0) {
+		g->mta_reason = pmta_category(v);
+		g->mta_reason_why = "x-powermta-bouncecategory";
+	}
 	else if (strcasecmp(name, "reporting-mta") == 0)
 		sc->reporting_mta = one_line(a, after_type(v),
 		    strlen(after_type(v)), 255);
@@ -328,6 +480,7 @@ is_dsn_name(const char *n)
 		"reporting-mta", "x-actual-recipient", "will-retry-until",
 		"arrival-date", "received-from-mta", "x-postfix-queue-id",
 		"x-postfix-sender", "original-envelope-id", "dsn-gateway",
+		"x-powermta-bouncecategory",
 		"x-display-name", "x-supplementary-info", NULL
 	};
 	size_t	 i;
@@ -348,9 +501,15 @@ text_scan_dsn(struct scan *sc, const char *s, size_t len)
 	char		*v;
 	const char	*colon;
 	bool		 orig_only = false;
+	size_t		 fields = 0, before = sc->nblk;
 
+	s = jis_decode(sc->arena, s, len, &len);
 	memset(&g, 0, sizeof(g));
 	while (next_line(s, len, &pos, &l)) {
+		/* The returned message may quote a DSN of its own (a bounce
+		 * forwarded to support): the report ends where it starts. */
+		if (sc->nblk > before && is_original_start(l.p, l.len))
+			break;
 		if (l.len == 0 || (l.len == 1 && l.p[0] == ' ')) {
 			if (g.recipient != NULL)
 				group_commit(sc, &g);
@@ -369,6 +528,7 @@ text_scan_dsn(struct scan *sc, const char *s, size_t len)
 		name[nlen] = '\0';
 		if (!is_dsn_name(name))
 			continue;
+		fields++;
 		/* Unfold the continuation lines. */
 		vlen = l.len - nlen - 1;
 		{
@@ -390,6 +550,8 @@ text_scan_dsn(struct scan *sc, const char *s, size_t len)
 	}
 	if (g.recipient != NULL)
 		group_commit(sc, &g);
+	if (fields > 0 && sc->nblk == before)
+		sc->empty_report = true;
 	return P_OK;
 }
 
@@ -501,18 +663,146 @@ find_region_end(const char *s, size_t len, size_t *pre_end)
 	return len;
 }
 
+static bool
+is_blank(const char *p, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' &&
+		    p[i] != '\n')
+			return false;
+	return true;
+}
+
+/* "A message sent by" (Exim) or "sent from" above an address: the
+ * address below is the sender's, not a recipient's. */
+static bool
+is_sender_intro(const char *p, size_t len)
+{
+	while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\r' ||
+	    p[len - 1] == ':'))
+		len--;
+	return (len >= 7 && strncasecmp(p + len - 7, "sent by", 7) == 0) ||
+	    (len >= 9 && strncasecmp(p + len - 9, "sent from", 9) == 0);
+}
+
+/* Sendmail's transcript (V5 and later) ends each recipient with its own
+ * result line, "554 <a@b>... Host unknown", after the dialogue that led to
+ * it: ">>> RCPT To:<a@b>", "<<< 550 ...". Returns the address of such a
+ * closing line. */
+static char *
+closing_recipient(struct arena *a, const char *p, size_t len)
+{
+	size_t	 n;
+
+	if (len < 10 || (p[0] != '4' && p[0] != '5') ||
+	    !isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]) ||
+	    p[3] != ' ' || p[4] != '<')
+		return NULL;
+	if ((n = addr_at(p + 5, len - 5)) == 0 || 5 + n + 4 > len ||
+	    memcmp(p + 5 + n, ">...", 4) != 0)
+		return NULL;
+	return addr_dup(a, p + 5, n);
+}
+
+/* Blocks of a transcript of closing lines: each block runs from the end
+ * of the previous closing line to the end of its own. Returns how many,
+ * or 0 when the text is not laid out so. */
+static size_t
+transcript_blocks(struct arena *a, const char *s, size_t len,
+    struct hblock *hb, size_t max, size_t *preamble_len)
+{
+	struct line	 l;
+	size_t		 pos = 0, start, from = 0, n = 0, i;
+	const char	*t;
+	char		*r;
+
+	if ((t = memcasestr(s, len, "transcript of session")) == NULL)
+		return 0;
+	from = (size_t)(t - s);
+	*preamble_len = from;
+	while (start = pos, next_line(s, len, &pos, &l) && n < max) {
+		if ((r = closing_recipient(a, l.p, l.len)) == NULL) {
+			/* A new dialogue: what came before it belongs to no
+			 * recipient still to come. */
+			if (memcasestr(l.p, l.len, "while talking to ") != NULL)
+				from = start;
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			if (strcasecmp(hb[i].rcpt, r) == 0)
+				break;
+		if (i < n) {
+			/* Another line for the same address. */
+			hb[i].len = (size_t)(s + pos - hb[i].p);
+			from = pos;
+			continue;
+		}
+		hb[n].rcpt = r;
+		hb[n].p = s + from;
+		hb[n].len = pos - from;
+		from = pos;
+		n++;
+	}
+	return n;
+}
+
+/* Is the block nothing but its address line? */
+static bool
+block_is_bare(const struct hblock *h)
+{
+	const char	*nl = memchr(h->p, '\n', h->len);
+
+	return nl == NULL || is_blank(nl, h->len - (size_t)(nl - h->p));
+}
+
+/* Lotus Notes writes the reason above the address, under a "Failure
+ * Reasons" rule: "------- Failure Reasons --------", the reason, then
+ * the address. When a block is a bare address, take those lines in. */
+static void
+reason_above(const char *s, struct hblock *h)
+{
+	const char	*p = h->p, *q;
+	int		 lines = 0;
+
+	while (p > s && lines < 8) {
+		for (q = p - 1; q > s && q[-1] != '\n'; q--)
+			;
+		lines++;
+		if (*q == '-' && memcasestr(q, (size_t)(p - q), "reason") !=
+		    NULL) {
+			h->len += (size_t)(h->p - p);
+			h->p = p;
+			return;
+		}
+		p = q;
+	}
+}
+
 /* Per-recipient blocks of the human text. Returns how many. */
 static size_t
 human_blocks(struct arena *a, const char *s, size_t len,
     struct hblock *hb, size_t max, size_t *preamble_len)
 {
-	struct line	 l;
+	struct line	 l, prev = { NULL, 0 };
 	size_t		 pos = 0, start, n = 0, i;
 	char		*r;
 
 	*preamble_len = len;
 	while (start = pos, next_line(s, len, &pos, &l)) {
-		if ((r = line_recipient(a, l.p, l.len)) == NULL)
+		r = line_recipient(a, l.p, l.len);
+		if (r != NULL && prev.p != NULL && is_sender_intro(prev.p,
+		    prev.len))
+			r = NULL;
+		if (l.len > 0 && !is_blank(l.p, l.len))
+			prev = l;
+		if (r == NULL)
+			continue;
+		/* The same address again right away: the server's words
+		 * quoting it ("said: 550 <a@b>: User unknown"), not a new
+		 * block. */
+		if (n > 0 && strcasecmp(hb[n - 1].rcpt, r) == 0)
 			continue;
 		if (n == 0)
 			*preamble_len = start;
@@ -563,7 +853,7 @@ diag_start(const char *p, size_t len)
 
 static void
 block_set_text(struct arena *a, struct block *b, const char *p, size_t len,
-    const char *pre, size_t prelen)
+    const char *pre, size_t prelen, bool whole)
 {
 	const char	*d;
 
@@ -581,7 +871,9 @@ block_set_text(struct arena *a, struct block *b, const char *p, size_t len,
 		}
 	}
 	if (b->diagnostic == NULL || b->diagnostic[0] == '\0') {
-		d = diag_start(p, len);
+		/* A recipient's own block is read whole: the lines around
+		 * the server's words name the command and the host. */
+		d = whole ? p : diag_start(p, len);
 		/* Keep the whole block when the cut lost the reply code. */
 		if (d == NULL || (find_code_n(d, len - (size_t)(d - p)) ==
 		    NULL && find_code_n(p, len) != NULL))
@@ -602,7 +894,16 @@ text_scan_human(struct scan *sc, const char *s, size_t len)
 	hb = arena_calloc(a, HUMAN_MAX_BLOCKS, sizeof(*hb));
 	if (hb == NULL)
 		return P_ENOMEM;
-	n = human_blocks(a, s, end, hb, HUMAN_MAX_BLOCKS, &pre_len);
+	n = 0;
+	if (sc->nblk == 0)
+		n = transcript_blocks(a, s, end, hb, HUMAN_MAX_BLOCKS,
+		    &pre_len);
+	if (n == 0) {
+		n = human_blocks(a, s, end, hb, HUMAN_MAX_BLOCKS, &pre_len);
+		for (i = 0; i < n; i++)
+			if (block_is_bare(&hb[i]))
+				reason_above(s, &hb[i]);
+	}
 	if (pre_len > PREAMBLE_MAX)
 		pre_len = PREAMBLE_MAX;
 	if (sc->nblk > 0) {
@@ -615,12 +916,12 @@ text_scan_human(struct scan *sc, const char *s, size_t len)
 					break;
 			if (j < n)
 				block_set_text(a, b, hb[j].p, hb[j].len, s,
-				    pre_len);
+				    pre_len, true);
 			else if (n == 1 && sc->nblk == 1)
 				block_set_text(a, b, hb[0].p, hb[0].len, s,
-				    pre_len);
+				    pre_len, true);
 			else
-				block_set_text(a, b, s, pre_len, "", 0);
+				block_set_text(a, b, s, pre_len, "", 0, false);
 		}
 		return P_OK;
 	}
@@ -638,7 +939,7 @@ text_scan_human(struct scan *sc, const char *s, size_t len)
 			if (diag_start(hb[i].p, hb[i].len) != NULL) {
 				b->diagnostic = NULL;
 				block_set_text(a, b, hb[i].p, hb[i].len, s,
-				    pre_len);
+				    pre_len, true);
 			}
 			continue;
 		}
@@ -647,7 +948,7 @@ text_scan_human(struct scan *sc, const char *s, size_t len)
 		b = &sc->blk[sc->nblk++];
 		memset(b, 0, sizeof(*b));
 		b->recipient = hb[i].rcpt;
-		block_set_text(a, b, hb[i].p, hb[i].len, s, pre_len);
+		block_set_text(a, b, hb[i].p, hb[i].len, s, pre_len, true);
 	}
 	if (sc->nblk == 0 && len > 0) {
 		struct block *b = &sc->blk[sc->nblk++];
@@ -656,7 +957,7 @@ text_scan_human(struct scan *sc, const char *s, size_t len)
 		 * the first address in it (not a service one) the
 		 * recipient. */
 		memset(b, 0, sizeof(*b));
-		block_set_text(a, b, s, end > 0 ? end : len, "", 0);
+		block_set_text(a, b, s, end > 0 ? end : len, "", 0, false);
 		b->recipient = any_recipient(a, s, end > 0 ? end : len);
 	}
 	return P_OK;
@@ -694,9 +995,12 @@ is_status_at(const char *s, size_t i, size_t len, size_t *n)
 static bool
 is_code_at(const char *s, size_t i, size_t len)
 {
-	if (i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '.' ||
-	    s[i - 1] == '-' || s[i - 1] == '#' || s[i - 1] == ':' ||
-	    s[i - 1] == '/'))
+	/* "ERROR_CODE :550," (Zoho): a colon right after a blank. */
+	if (i > 1 && s[i - 1] == ':' && s[i - 2] == ' ')
+		;
+	else if (i > 0 && (isalnum((unsigned char)s[i - 1]) ||
+	    s[i - 1] == '.' || s[i - 1] == '-' || s[i - 1] == '#' ||
+	    s[i - 1] == ':' || s[i - 1] == '/'))
 		return false;
 	if (i + 3 > len || (s[i] != '2' && s[i] != '4' && s[i] != '5') ||
 	    !isdigit((unsigned char)s[i + 1]) ||
@@ -704,8 +1008,10 @@ is_code_at(const char *s, size_t i, size_t len)
 		return false;
 	if (i + 3 == len)
 		return true;
+	/* "550: <a@b>: User unknown" (Yahoo) */
 	return s[i + 3] == ' ' || s[i + 3] == '-' || s[i + 3] == '\'' ||
-	    s[i + 3] == '"' || s[i + 3] == ')' || s[i + 3] == ',';
+	    s[i + 3] == '"' || s[i + 3] == ')' || s[i + 3] == ',' ||
+	    (s[i + 3] == ':' && (i + 4 == len || s[i + 4] == ' '));
 }
 
 /* The most specific status in s: the first one that is not x.0.0, else
@@ -736,14 +1042,22 @@ find_status(struct arena *a, const char *s, size_t len)
 static const char *
 find_code(struct arena *a, const char *s, size_t len)
 {
-	size_t	 i;
+	size_t		 i;
+	const char	*ok = NULL;
 
+	/* A failure's code, not the greeting ("220-mx ... 421 4.2.1"). */
 	for (i = 0; i + 2 < len; i++)
-		if (is_code_at(s, i, len))
-			return arena_strndup(a, s + i, 3);
-	return NULL;
+		if (is_code_at(s, i, len)) {
+			if (s[i] != '2')
+				return arena_strndup(a, s + i, 3);
+			if (ok == NULL)
+				ok = s + i;
+		}
+	return ok != NULL ? arena_strndup(a, ok, 3) : NULL;
 }
 
+/* The SMTP command the failure answered. When a transcript names several,
+ * the last one is the one that failed. */
 static void
 find_phase(struct block *b, const char *s, size_t len)
 {
@@ -766,19 +1080,55 @@ find_phase(struct block *b, const char *s, size_t len)
 		{ "reply to ehlo", PHASE_HELO },
 		{ "after helo", PHASE_HELO },
 		{ "after ehlo", PHASE_HELO },
+		{ ">>> helo", PHASE_HELO },
+		{ ">>> ehlo", PHASE_HELO },
 		{ "starttls", PHASE_STARTTLS },
 		{ "after initial connection", PHASE_CONN },
 		{ "initial greeting", PHASE_CONN },
 		{ "reply to auth", PHASE_AUTH },
+		/* qmail-remote */
+		{ "but greeting failed", PHASE_CONN },
+		{ "but my name was rejected", PHASE_HELO },
+		{ "but sender was rejected", PHASE_MAIL },
+		{ "does not like recipient", PHASE_RCPT },
+		{ "failed on data command", PHASE_DATA },
+		{ "failed after i sent the message", PHASE_EOD },
+		/* DragonFly Mail Agent */
+		{ "did not like our mail from", PHASE_MAIL },
+		{ "did not like our rcpt to", PHASE_RCPT },
+		{ "did not like our data", PHASE_DATA },
+		{ "did not like our final data", PHASE_EOD },
+		/* Yahoo, X3, GMX, 1&1 */
+		{ "[mail_from]", PHASE_MAIL },
+		{ "[rcpt_to]", PHASE_RCPT },
+		{ "smtp:rcpt ", PHASE_RCPT },
+		{ "smtp:mail ", PHASE_MAIL },
+		{ "smtp:data ", PHASE_DATA },
+		{ "after rcpt command", PHASE_RCPT },
+		{ "for text command", PHASE_DATA },
+		{ "smtp command data", PHASE_DATA },
+		/* Gmail's older reports: "(state 14)" */
+		{ "(state 6)", PHASE_MAIL },
+		{ "(state 8)", PHASE_AUTH },
+		{ "(state 9)", PHASE_AUTH },
+		{ "(state 12)", PHASE_AUTH },
+		{ "(state 13)", PHASE_HELO },
+		{ "(state 14)", PHASE_RCPT },
+		{ "(state 15)", PHASE_DATA },
+		{ "(state 17)", PHASE_DATA },
+		{ "(state 18)", PHASE_DATA },
 		{ NULL, PHASE_UNKNOWN }
 	};
-	size_t	 i;
+	const char	*m, *best = NULL;
+	size_t		 i;
 
 	for (i = 0; ph[i].w != NULL; i++)
-		if (memcasestr(s, len, ph[i].w) != NULL) {
-			b->phase = ph[i].ph;
-			return;
-		}
+		for (m = s; (m = memcasestr(m, len - (size_t)(m - s),
+		    ph[i].w)) != NULL; m++)
+			if (best == NULL || m > best) {
+				best = m;
+				b->phase = ph[i].ph;
+			}
 }
 
 /* "host H[ip]", "host H [ip]", "by H. [ip]", "talking to H.:" */
@@ -820,12 +1170,59 @@ find_host(struct arena *a, struct block *b, const char *s, size_t len)
 	}
 }
 
+/* A multi-line SMTP reply, once on one line, repeats its code on each
+ * line ("550-5.7.1 Messages with 550-5.7.1 multiple addresses"): keep the
+ * first "550 5.7.1" and drop the repeats, so that phrases read on. */
+static const char *
+unfold_reply(struct arena *a, const char *d)
+{
+	size_t		 i, n = 0, len = strlen(d), first = len, cl, sl = 0;
+	char		 code[4], *o;
+
+	for (i = 0; i + 3 < len; i++)
+		if (is_code_at(d, i, len) && d[i + 3] == '-') {
+			first = i;
+			break;
+		}
+	if (first == len)
+		return d;
+	memcpy(code, d + first, 3);
+	code[3] = '\0';
+	if ((o = arena_alloc(a, len + 1)) == NULL)
+		return d;
+	memcpy(o, d, first);
+	n = first;
+	for (i = first; i < len; ) {
+		if (strncmp(d + i, code, 3) == 0 && is_code_at(d, i, len) &&
+		    (d[i + 3] == '-' || d[i + 3] == ' ')) {
+			cl = 4;
+			if (is_status_at(d, i + 4, len, &sl))
+				cl += sl + (i + 4 + sl < len &&
+				    d[i + 4 + sl] == ' ' ? 1 : 0);
+			if (i == first) {
+				memcpy(o + n, d + i, cl);
+				o[n + 3] = ' ';
+				n += cl;
+			}
+			i += cl;
+			continue;
+		}
+		o[n++] = d[i++];
+	}
+	o[n] = '\0';
+	return o;
+}
+
 void
 text_extract(struct arena *a, struct block *b)
 {
-	const char	*d = b->diagnostic != NULL ? b->diagnostic : "";
-	const char	*st;
-	size_t		 dlen = strlen(d);
+	const char	*d, *st;
+	size_t		 dlen;
+
+	if (b->diagnostic != NULL)
+		b->diagnostic = unfold_reply(a, b->diagnostic);
+	d = b->diagnostic != NULL ? b->diagnostic : "";
+	dlen = strlen(d);
 
 	st = find_status(a, d, dlen);
 	b->status = b->dsn_status;
@@ -845,8 +1242,19 @@ text_extract(struct arena *a, struct block *b)
 	else if (st != NULL && strcmp(b->status + 1, ".0.0") == 0 &&
 	    strcmp(st + 1, ".0.0") != 0)
 		b->status = arena_printf(a, "%c%s", b->status[0], st + 1);
-	if (b->replycode == NULL)
+	/* "X-Unix; 255" is a program's exit status, not an SMTP reply. */
+	if (b->replycode == NULL && (b->diagtype == NULL ||
+	    strcmp(b->diagtype, "X-UNIX") != 0))
 		b->replycode = find_code(a, d, dlen);
+	/* No code of its own: the reason written above the recipients
+	 * ("Could not be delivered because of 550 5.1.1 User unknown")
+	 * applies to them all. */
+	if (b->status == NULL && b->replycode == NULL && b->context != NULL) {
+		const char *c = b->context;
+
+		b->status = find_status(a, c, strlen(c));
+		b->replycode = find_code(a, c, strlen(c));
+	}
 	if (b->replycode != NULL && b->status != NULL &&
 	    b->replycode[0] != b->status[0] && b->dsn_status == NULL)
 		b->status = NULL;
@@ -962,7 +1370,10 @@ text_looks_headers(const char *s, size_t len)
 		"failure notice", "returned mail", "delivery status",
 		"mailer-daemon", "postmaster@", "report-type=",
 		"wasn't able to deliver", "not be delivered", "failed",
-		"feedback-type", "auto-submitted: auto-replied", NULL
+		"feedback-type", "auto-submitted: auto-replied",
+		"return-path: <>", "automatic reply", "auto reply",
+		"auto-reply", "autoreply", "out of office",
+		"out of the office", "réponse automatique", NULL
 	};
 	int		 trace;
 	size_t		 i, n = len > 262144 ? 262144 : len;
@@ -1003,7 +1414,12 @@ text_is_autoreply(const char *s, size_t len)
 		"i'm away", "on vacation", "on holiday", "on leave",
 		"je suis absent", "je serai absent", "absent du bureau",
 		"automatic reply", "auto-reply", "autoreply",
-		"réponse automatique", "currently away", NULL
+		"réponse automatique", "currently away",
+		"away from the office", "away from my desk",
+		"will be traveling", "will be travelling",
+		"intermittent access to e", "limited access to e",
+		"back in the office", "de retour le", "en congé",
+		"en congés", NULL
 	};
 	size_t	 i;
 

@@ -1,6 +1,7 @@
 /* src/store/store_unblock.c - accounts, blocks, unblock requests, audit
  * events and the outbox queue. Transitions call these inside the caller's
  * transaction (src/unblock/unblock.c). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -660,8 +661,9 @@ store_setting_long(struct store *s, const char *key, long def, long *out)
 	if (rc == SQLITE_ROW) {
 		v = (const char *)sqlite3_column_text(st, 0);
 		if (v != NULL) {
+			errno = 0;
 			n = strtol(v, &end, 10);
-			if (end != v && *end == '\0')
+			if (errno == 0 && end != v && *end == '\0')
 				*out = n;
 		}
 		rc = P_OK;

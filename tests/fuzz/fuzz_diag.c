@@ -42,7 +42,7 @@ static void
 check_report(const struct diag_report *r)
 {
 	const struct diag_recipient	*x;
-	size_t				 i, dlen;
+	size_t				 i, mlen;
 
 	if (r->nrcpt > DIAG_MAX_RCPT || (r->nrcpt > 0 && r->rcpt == NULL))
 		abort();
@@ -50,12 +50,20 @@ check_report(const struct diag_report *r)
 		x = &r->rcpt[i];
 		if (x->confidence < 0.0 || x->confidence > 1.0)
 			abort();
-		if (x->evidence.matched == NULL || x->diagnostic == NULL)
+		if (x->evidence.matched == NULL)
 			continue;
-		dlen = strlen(x->diagnostic);
+		/* The span is in the text the rule ran on: the diagnostic,
+		 * or the block's context for the "context" and "fallback"
+		 * stages; either way it is as long as what it matched. */
+		mlen = strlen(x->evidence.matched);
 		if (x->evidence.start > x->evidence.end ||
-		    x->evidence.end > dlen)
+		    x->evidence.end - x->evidence.start != mlen) {
+			fprintf(stderr, "evidence %s [%zu, %zu) for \"%s\"\n",
+			    x->evidence.rule_id != NULL ? x->evidence.rule_id :
+			    "-", x->evidence.start, x->evidence.end,
+			    x->evidence.matched);
 			abort();
+		}
 	}
 }
 

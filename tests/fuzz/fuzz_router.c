@@ -24,9 +24,11 @@ check(int m, const char *path, const struct http_kv *p, size_t n)
 	for (i = 0; i < n; i++) {
 		if (p[i].k == NULL || p[i].v == NULL)
 			abort();
-		/* A captured value is a piece of the path. */
-		if (strcmp(p[i].k, "*") == 0) {
-			if (p[i].v < path || p[i].v > path + strlen(path))
+		/* A captured value is a piece of the path: the rest of it
+		 * for a final star (a pointer into path), else one whole
+		 * segment (an arena copy). */
+		if (p[i].v >= path && p[i].v <= path + strlen(path)) {
+			if (strcmp(p[i].k, "*") != 0)
 				abort();
 		} else if (strlen(p[i].v) == 0 || strchr(p[i].v, '/') != NULL ||
 		    strstr(path, p[i].v) == NULL)

@@ -25,7 +25,8 @@ import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-NGINX = "/usr/sbin/nginx"
+NGINX = "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else \
+    (shutil.which("nginx") or "/usr/sbin/nginx")
 MAX_BODY = 65536
 # A string from the repository's Makefile: must never come back as a body.
 MAKEFILE_MARK = b"PKG_CFLAGS"
@@ -402,6 +403,8 @@ TRAVERSALS = [
     "/static/%5c..%5cMakefile",
     "/static/..%5c..%5cMakefile",
     "/static/%252e%252e/Makefile",
+    "/static/%zz/../Makefile",
+    "/static/%",
 ]
 
 
@@ -570,6 +573,9 @@ def t_serve_shutdown(binary, tmp, db):
         srv.stop(signal.SIGKILL)
 
 
+FCGI_BEGIN, FCGI_END, FCGI_PARAMS, FCGI_STDIN, FCGI_STDOUT = 1, 3, 4, 5, 6
+
+
 def fcgi_record(rtype, rid, content):
     return struct.pack("!BBHHBx", 1, rtype, rid, len(content), 0) + content
 
@@ -585,6 +591,117 @@ def fcgi_params(pairs):
     return out
 
 
+def fcgi_begin(params, keep=False, rid=1):
+    """BEGIN_REQUEST (responder) and the whole PARAMS stream."""
+    return (fcgi_record(FCGI_BEGIN, rid, struct.pack("!HB5x", 1, 1 if keep else 0))
+            + fcgi_record(FCGI_PARAMS, rid, fcgi_params(params))
+            + fcgi_record(FCGI_PARAMS, rid, b""))
+
+
+def fcgi_stdin(body, rid=1):
+    out = b""
+    for i in range(0, len(body), 32768):
+        out += fcgi_record(FCGI_STDIN, rid, body[i:i + 32768])
+    return out + fcgi_record(FCGI_STDIN, rid, b"")
+
+
+def fcgi_read(s):
+    """Reads records up to END_REQUEST; returns (status, headers, body)."""
+    out, data = b"", b""
+    while True:
+        while len(data) >= 8:
+            _, rtype, _, clen, plen = struct.unpack("!BBHHBx", data[:8])
+            if len(data) < 8 + clen + plen:
+                break
+            if rtype == FCGI_STDOUT:
+                out += data[8:8 + clen]
+            elif rtype == FCGI_END:
+                head, _, body = out.partition(b"\r\n\r\n")
+                hdrs = {}
+                for ln in head.decode("latin-1").split("\r\n"):
+                    k, _, v = ln.partition(":")
+                    hdrs[k.strip().lower()] = v.strip()
+                m = re.match(r"(\d{3})", hdrs.get("status", ""))
+                check(m, "no Status line in %r" % out[:120])
+                return int(m.group(1)), hdrs, body
+            data = data[8 + clen + plen:]
+        c = s.recv(65536)
+        check(c, "FastCGI connection closed before END_REQUEST")
+        data += c
+
+
+def fcgi_connect(sock):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(sock)
+    return s
+
+
+def cgi_params(method, uri, body=b"", doc=True, extra=()):
+    path, _, query = uri.partition("?")
+    p = [("REQUEST_METHOD", method), ("REQUEST_URI", uri),
+         ("QUERY_STRING", query), ("REMOTE_ADDR", "127.0.0.1"),
+         ("CONTENT_LENGTH", str(len(body)) if body else "")]
+    if doc:
+        p.append(("DOCUMENT_URI", path))
+    return p + list(extra)
+
+
+def t_fcgi_direct(sock):
+    """The FastCGI adapter spoken to directly: a 10 KB body written whole,
+    REQUEST_URI decoded once when no DOCUMENT_URI is given, headers from
+    HTTP_* parameters, and a 413 whose body is drained so that the kept
+    connection serves the next request."""
+    with open(os.path.join(ROOT, "static", "style.css"), "rb") as f:
+        css = f.read()
+    s = fcgi_connect(sock)
+    try:
+        s.sendall(fcgi_begin(cgi_params("GET", "/static/style.css"), keep=True)
+                  + fcgi_stdin(b""))
+        st, h, body = fcgi_read(s)
+        check(st == 200 and body == css, "style.css: %d, %d bytes" % (st, len(body)))
+        check(h.get("content-length") == str(len(css)), "Content-Length %r"
+              % h.get("content-length"))
+        etag = h.get("etag")
+        check(etag, "no ETag from the app")
+        s.sendall(fcgi_begin(cgi_params("GET", "/static/style.css",
+                                        extra=[("HTTP_IF_NONE_MATCH", etag)]),
+                             keep=True) + fcgi_stdin(b""))
+        st, h, body = fcgi_read(s)
+        check(st == 304 and body == b"", "If-None-Match: %d" % st)
+        s.sendall(fcgi_begin(cgi_params("GET", "/static/style%2Ecss?v=1",
+                                        doc=False), keep=True) + fcgi_stdin(b""))
+        st, h, body = fcgi_read(s)
+        check(st == 200 and body == css, "REQUEST_URI only: %d" % st)
+        for uri in ("/static/%2e%2e/Makefile", "/static/..%2fMakefile",
+                    "/static/%00x", "/static/%zz"):
+            s.sendall(fcgi_begin(cgi_params("GET", uri, doc=False), keep=True)
+                      + fcgi_stdin(b""))
+            st, h, body = fcgi_read(s)
+            check(st in (400, 404) and MAKEFILE_MARK not in body,
+                  "REQUEST_URI %s: %d" % (uri, st))
+        big = b"z" * (MAX_BODY + 4096)
+        s.sendall(fcgi_begin(cgi_params("POST", "/api/v1/diagnoses", big,
+                                        extra=[("CONTENT_TYPE", "text/plain")]),
+                             keep=True) + fcgi_stdin(big))
+        st, h, body = fcgi_read(s)
+        check(st == 413, "oversized body: %d" % st)
+        check(h.get("content-type", "").startswith("application/problem+json"),
+              "413 content type %r" % h.get("content-type"))
+        s.sendall(fcgi_begin(cgi_params("HEAD", "/healthz"), keep=True)
+                  + fcgi_stdin(b""))
+        st, h, body = fcgi_read(s)
+        check(st == 200 and body == b"", "HEAD after the 413: %d %r" % (st, body[:50]))
+        s.sendall(fcgi_begin(cgi_params("GET", "/",
+                                        extra=[("HTTP_ACCEPT_LANGUAGE", "en")]))
+                  + fcgi_stdin(b""))
+        st, h, body = fcgi_read(s)
+        check(st == 200 and h.get("content-language") == "en",
+              "HTTP_ACCEPT_LANGUAGE: %d %r" % (st, h.get("content-language")))
+    finally:
+        s.close()
+
+
 def t_fcgi_shutdown(fcgi, sock, nginx_port):
     """SIGTERM while nginx holds kept-alive connections and a worker reads a
     half-sent body: the request completes, the process exits 0 promptly."""
@@ -597,47 +714,20 @@ def t_fcgi_shutdown(fcgi, sock, nginx_port):
         c.getresponse().read()
         c.close()
     body = b"421 4.7.0 try again later\n" * 40
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(10)
-    s.connect(sock)
-    params = fcgi_params([("REQUEST_METHOD", "POST"),
-                          ("DOCUMENT_URI", "/api/v1/diagnoses"),
-                          ("REQUEST_URI", "/api/v1/diagnoses"),
-                          ("QUERY_STRING", ""), ("REMOTE_ADDR", "127.0.0.1"),
-                          ("CONTENT_TYPE", "text/plain"),
-                          ("CONTENT_LENGTH", str(len(body)))])
-    s.sendall(fcgi_record(1, 1, struct.pack("!HB5x", 1, 0)) +   # responder
-              fcgi_record(4, 1, params) + fcgi_record(4, 1, b"") +
-              fcgi_record(5, 1, body[:len(body) // 2]))
+    s = fcgi_connect(sock)
+    params = cgi_params("POST", "/api/v1/diagnoses", body,
+                        extra=[("CONTENT_TYPE", "text/plain")])
+    s.sendall(fcgi_begin(params) + fcgi_record(FCGI_STDIN, 1, body[:len(body) // 2]))
     time.sleep(0.3)
     t0 = time.time()
     fcgi.proc.send_signal(signal.SIGTERM)
     time.sleep(0.3)
     check(fcgi.proc.poll() is None, "exited with a request in flight")
-    s.sendall(fcgi_record(5, 1, body[len(body) // 2:]) + fcgi_record(5, 1, b""))
-    out, ended = b"", False
-    data = b""
-    while not ended:
-        c = s.recv(65536)
-        if not c:
-            break
-        data += c
-        while len(data) >= 8:
-            _, rtype, _, clen, plen = struct.unpack("!BBHHBx", data[:8])
-            if len(data) < 8 + clen + plen:
-                break
-            if rtype == 6:
-                out += data[8:8 + clen]
-            elif rtype == 3:
-                ended = True
-            data = data[8 + clen + plen:]
+    s.sendall(fcgi_stdin(body[len(body) // 2:]))
+    st, h, rest = fcgi_read(s)
     s.close()
-    check(ended, "no FCGI_END_REQUEST for the in-flight request")
-    m = re.match(rb"Status: (\d{3})", out)
-    check(m and int(m.group(1)) < 500, "in-flight answer %r" % out[:120])
-    head, _, rest = out.partition(b"\r\n\r\n")
-    m = re.search(rb"Content-Length: (\d+)", head)
-    check(m and int(m.group(1)) == len(rest), "incomplete answer")
+    check(st < 500, "in-flight request answered %d" % st)
+    check(h.get("content-length") == str(len(rest)), "incomplete answer")
     try:
         rc = fcgi.proc.wait(5)
     except subprocess.TimeoutExpired:
@@ -645,6 +735,13 @@ def t_fcgi_shutdown(fcgi, sock, nginx_port):
     check(rc == 0, "exit status %d" % rc)
     check(time.time() - t0 < 5, "took %.1fs to stop" % (time.time() - t0))
     check(not os.path.exists(sock), "socket file left behind")
+
+
+def t_clean_exit(srv):
+    """The server that ran every case exits 0 on SIGTERM (under the
+    sanitizers this is where a leak report would turn up)."""
+    rc = srv.stop(signal.SIGTERM, timeout=15)
+    check(rc == 0, "exit status %d; log:\n%s" % (rc, srv.tail(20)))
 
 
 # --- runner -------------------------------------------------------------------
@@ -698,11 +795,13 @@ def main():
             for t in targets:
                 runner.run("%s [%s]" % (name, t.name), fn, t)
         runner.run("same answers through both transports", t_same, *targets)
+        runner.run("FastCGI protocol, spoken directly", t_fcgi_direct, sock)
         runner.run("shipped deploy/nginx.conf passes nginx -t",
                    t_nginx_prod_conf, tmp)
         runner.run("graceful shutdown [mhd]", t_serve_shutdown, binary, tmp, db)
         runner.run("graceful shutdown [fcgi]", t_fcgi_shutdown, fcgi, sock,
                    nginx.port)
+        runner.run("clean exit after the suite [mhd]", t_clean_exit, serve)
     except Fail as e:
         runner.failed += 1
         print("FAIL set-up: %s" % e)

@@ -7,3 +7,6 @@ UNIT_TESTS += test_auth
 UNIT_TESTS += test_kb
 UNIT_TESTS += test_codes
 UNIT_TESTS += test_hdrs
+UNIT_TESTS += test_session
+UNIT_TESTS += test_reports
+UNIT_TESTS += test_check
