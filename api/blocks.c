@@ -9,8 +9,24 @@
 #include "bouncedesk/arena.h"
 #include "bouncedesk/auth.h"
 #include "bouncedesk/err.h"
+#include "bouncedesk/app.h"
 #include "bouncedesk/handlers.h"
+#include "bouncedesk/session.h"
 #include "bouncedesk/unblock.h"
+
+/* The customer's link to the block's unblock page, for the platform's
+ * notification mail: /unblock/{id}?t=TOKEN on the public base URL. */
+static void
+add_unblock_url(struct request *req, struct json_object *o, long long id)
+{
+	char	 tok[UNBLOCK_LINK_LEN + 1];
+
+	if (unblock_link_token(req->db, id, tok) != P_OK)
+		return;
+	json_object_object_add(o, "unblock_url", json_object_new_string(
+	    arena_printf(req->arena, "%s/unblock/%lld?t=%s",
+	    req->app->cfg.base_url, id, tok)));
+}
 
 static const char *
 jstr(struct json_object *o, const char *k)
@@ -121,10 +137,12 @@ blocks_create(struct request *req, struct response *res)
 		return P_ENOMEM;
 	json_object_object_add(out, "escalated", json_object_new_boolean(
 	    b.state == UB_BLOCK_PERMANENT));
+	add_unblock_url(req, out, b.id);
 	response_header(res, "Location", arena_printf(req->arena,
 	    "/api/v1/blocks/%lld", b.id));
 	return response_json(res, 201, out);
 }
+
 
 int
 api_blocks_list(struct request *req, struct response *res)
@@ -191,6 +209,7 @@ api_blocks_get(struct request *req, struct response *res)
 		return rc;
 	if ((o = unblock_block_to_json(&b)) == NULL)
 		return P_ENOMEM;
+	add_unblock_url(req, o, b.id);
 	/* What the customer will be asked, on either path. */
 	if ((cl = json_object_new_object()) != NULL) {
 		json_object_object_add(cl, "remediation",

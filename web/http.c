@@ -98,12 +98,26 @@ response_header(struct response *res, const char *k, const char *v)
 {
 	size_t	 i;
 
+	/* Every cookie needs a header line of its own. */
+	if (strcasecmp(k, "Set-Cookie") == 0)
+		return response_header_add(res, k, v);
 	for (i = 0; i < res->nhdr; i++) {
 		if (strcasecmp(res->hdr[i].k, k) == 0) {
 			res->hdr[i].v = v;
 			return P_OK;
 		}
 	}
+	if (res->nhdr == HTTP_MAX_HDRS)
+		return P_ETOOBIG;
+	res->hdr[res->nhdr].k = k;
+	res->hdr[res->nhdr].v = v;
+	res->nhdr++;
+	return P_OK;
+}
+
+int
+response_header_add(struct response *res, const char *k, const char *v)
+{
 	if (res->nhdr == HTTP_MAX_HDRS)
 		return P_ETOOBIG;
 	res->hdr[res->nhdr].k = k;

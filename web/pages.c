@@ -1,6 +1,7 @@
 /* web/pages.c - the common page context, CSRF tokens, the error page and
  * the home page. */
 #include <string.h>
+#include <strings.h>
 #include <sodium.h>
 
 #include "bouncedesk/app.h"
@@ -34,9 +35,17 @@ csrf_token(struct request *req, struct response *res)
 	unsigned char	 raw[CSRF_BYTES];
 	char		*hex, *cookie;
 
+	size_t		 i;
+
 	t = request_cookie(req, "csrf");
 	if (token_valid(t))
 		return t;
+	/* Already made for this answer: the form and the cookie must agree. */
+	for (i = 0; i < res->nhdr; i++)
+		if (strcasecmp(res->hdr[i].k, "Set-Cookie") == 0 &&
+		    strncmp(res->hdr[i].v, "csrf=", 5) == 0)
+			return arena_strndup(req->arena, res->hdr[i].v + 5,
+			    CSRF_BYTES * 2);
 	hex = arena_alloc(req->arena, CSRF_BYTES * 2 + 1);
 	if (hex == NULL)
 		return "";
@@ -59,6 +68,44 @@ csrf_check(const struct request *req)
 	if (!token_valid(c) || f == NULL || strlen(f) != strlen(c))
 		return false;
 	return sodium_memcmp(c, f, strlen(c)) == 0;
+}
+
+/* The current address with lang=<lang> instead of any lang parameter, so
+ * that switching language keeps a search or a filter. */
+static const char *
+switch_url(struct request *req, const char *lang)
+{
+	const char	*q = req->query, *amp;
+	char		*out;
+	size_t		 n;
+
+	out = arena_printf(req->arena, "%s?lang=%s", req->path, lang);
+	while (out != NULL && q != NULL && *q != '\0') {
+		amp = strchr(q, '&');
+		n = amp != NULL ? (size_t)(amp - q) : strlen(q);
+		if (n > 0 && !(n >= 5 && strncmp(q, "lang=", 5) == 0))
+			out = arena_printf(req->arena, "%s&%.*s", out, (int)n,
+			    q);
+		q = amp != NULL ? amp + 1 : NULL;
+	}
+	return out != NULL ? out : "/";
+}
+
+/* An explicit ?lang= choice is remembered for the next pages. */
+static void
+remember_lang(struct request *req, struct response *res)
+{
+	const char	*p, *c;
+
+	p = request_query(req, "lang");
+	if (p == NULL || (strcmp(p, "fr") != 0 && strcmp(p, "en") != 0))
+		return;
+	c = request_cookie(req, "lang");
+	if (c != NULL && strcmp(c, p) == 0)
+		return;
+	response_header(res, "Set-Cookie", strcmp(p, "fr") == 0 ?
+	    "lang=fr; Path=/; Max-Age=31536000; SameSite=Lax" :
+	    "lang=en; Path=/; Max-Age=31536000; SameSite=Lax");
 }
 
 int
@@ -85,6 +132,11 @@ page_render(struct request *req, struct response *res, int status,
 	json_object_object_add(ctx, "base_url",
 	    json_object_new_string(app->cfg.base_url));
 	json_object_object_add(ctx, "path", json_object_new_string(req->path));
+	json_object_object_add(ctx, "url_fr",
+	    json_object_new_string(switch_url(req, "fr")));
+	json_object_object_add(ctx, "url_en",
+	    json_object_new_string(switch_url(req, "en")));
+	remember_lang(req, res);
 	if (!json_object_object_get_ex(ctx, "title", NULL))
 		json_object_object_add(ctx, "title", json_object_new_string(
 		    i18n_get(app->i18n, req->lang, "site_name")));

@@ -27,14 +27,7 @@ now_s(void)
 int
 session_cookie_add(struct response *res, const char *v)
 {
-	/* response_header() keeps one value per name; every cookie needs a
-	 * header of its own. */
-	if (res->nhdr == HTTP_MAX_HDRS)
-		return P_ETOOBIG;
-	res->hdr[res->nhdr].k = "Set-Cookie";
-	res->hdr[res->nhdr].v = v;
-	res->nhdr++;
-	return P_OK;
+	return response_header_add(res, "Set-Cookie", v);
 }
 
 bool

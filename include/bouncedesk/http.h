@@ -69,6 +69,8 @@ void	response_cleanup(struct response *);
 /* Adds a header; k and v must live as long as the response (arena or
  * static). Returns P_ETOOBIG when full. */
 int	response_header(struct response *, const char *k, const char *v);
+/* Adds a header even when one of that name exists (Set-Cookie). */
+int	response_header_add(struct response *, const char *k, const char *v);
 /* Sets status and a copy of the body. */
 int	response_text(struct response *, int status, const char *ctype,
 	    const char *body, size_t len);

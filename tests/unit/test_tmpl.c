@@ -500,6 +500,11 @@ page_ctx(const struct i18n *i, const char *lang, const char *other)
 	json_object_object_add(c, "title",
 	    json_object_new_string(i18n_get(i, lang, "home_title")));
 	json_object_object_add(c, "path", json_object_new_string("/"));
+	/* page_render's language links (the current address, other lang) */
+	json_object_object_add(c, "url_fr",
+	    json_object_new_string("/?lang=fr"));
+	json_object_object_add(c, "url_en",
+	    json_object_new_string("/?lang=en"));
 	return c;
 }
 
@@ -512,8 +517,8 @@ test_real_templates(void **state)
 		"value=\"tok&quot;&gt;&lt;script&gt;x&lt;/script&gt;\"",
 		"action=\"/faq\"", "method=\"get\"", "name=\"q\"",
 		"<header", "<nav", "<main id=\"main\"", "<footer",
-		"href=\"#main\"", "href=\"/?lang=fr\"",
-		"href=\"/?lang=en\"", "Example Mail",
+		"href=\"#main\"", "href=\"/?lang&#61;fr\"",
+		"href=\"/?lang&#61;en\"", "Example Mail",
 	};
 	static const struct { const char *lang, *other, *label; } langs[] = {
 		{ "fr", "en", "Collez ici le message d&#39;erreur re\xc3\xa7u" },
