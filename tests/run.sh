@@ -95,6 +95,10 @@ if [ "$PART" = all ] || [ "$PART" = reports ]; then
 	pysuite reports test_reports.py
 fi
 
+if [ "$PART" = all ] || [ "$PART" = dns ]; then
+	pysuite dns test_dns.py
+fi
+
 if [ "$PART" = all ] || [ "$PART" = browser ]; then
 	if [ -f tests/browser/run.mjs ]; then
 		node tests/browser/run.mjs "$BUILD/bouncedesk" \

@@ -92,7 +92,9 @@ page_check(struct request *req, struct response *res)
 	if (rc == P_EINVAL) {
 		set_str(ctx, "form_error", tr(req, form_error_key(req, domain,
 		    ip)));
-		set_str(ctx, "form_error_detail", why);
+		/* The precise reason is in English only. */
+		if (strcmp(req->lang, "en") == 0)
+			set_str(ctx, "form_error_detail", why);
 		return page_render(req, res, 400, "check", ctx);
 	}
 	if (rc == P_OK)

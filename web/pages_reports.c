@@ -80,6 +80,8 @@ score_text(struct request *req, double d, bool sign)
 		b[--n] = '\0';
 	if (n > 0 && b[n - 1] == '.')
 		b[--n] = '\0';
+	if (strcmp(b, "-0") == 0 || strcmp(b, "+0") == 0)
+		snprintf(b, sizeof(b), "0");	/* rounded away */
 	if (strcmp(req->lang, "fr") == 0 && (p = strchr(b, '.')) != NULL)
 		*p = ',';
 	return arena_strdup(req->arena, b);

@@ -107,9 +107,9 @@ static const char *
 safe_next(const char *next)
 {
 	if (next == NULL || strncmp(next, "/staff", 6) != 0 ||
-	    strstr(next, "//") != NULL || strchr(next, '\\') != NULL ||
-	    strpbrk(next, "\r\n") != NULL || strncmp(next, "/staff/login",
-	    12) == 0)
+	    strstr(next, "//") != NULL || strncmp(next, "/staff/login",
+	    12) == 0 || next[strspn(next, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-.?=&")] != '\0')
 		return "/staff";
 	return next;
 }
@@ -473,7 +473,6 @@ static int
 render_staff_block(struct request *req, struct response *res, int status,
     const struct staff_session *ss, long long id, const char *error)
 {
-	struct ub_filter	 f = { 0, -1, 0, UB_LIST_MAX };
 	struct ub_block		 b;
 	struct ub_account	 ac;
 	struct ub_request	*v;
@@ -486,8 +485,8 @@ render_staff_block(struct request *req, struct response *res, int status,
 	    (rc = store_account_get(req->db, req->arena, b.account_id, &ac)) !=
 	    P_OK || (rc = unblock_link_token(req->db, b.id, token)) != P_OK)
 		return rc;
-	f.account_id = b.account_id;
-	if ((rc = store_request_list(req->db, req->arena, &f, &v, &n)) != P_OK)
+	if ((rc = portal_block_requests(req, b.account_id, b.id, &v, &n)) !=
+	    P_OK)
 		return rc;
 	if ((ctx = staff_ctx(req, ss, "staff_block_title")) == NULL)
 		return P_ENOMEM;
@@ -497,9 +496,8 @@ render_staff_block(struct request *req, struct response *res, int status,
 	    block_history(req, ac.id, b.id));
 	if ((arr = json_object_new_array()) != NULL)
 		for (i = 0; i < n; i++)
-			if (v[i].block_id == b.id)
-				json_object_array_add(arr,
-				    staff_request_json(req, &b, &v[i]));
+			json_object_array_add(arr,
+			    staff_request_json(req, &b, &v[i]));
 	json_object_object_add(ctx, "requests", arr);
 	add_str(ctx, "customer_link", arena_printf(req->arena,
 	    "%s/unblock/%lld?t=%s", req->app->cfg.base_url, b.id, token));

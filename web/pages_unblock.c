@@ -20,6 +20,7 @@
 #include "bouncedesk/unblock.h"
 
 #define FORM_ITEMS_MAX	16	/* no checklist is longer */
+#define PORTAL_PAGES_MAX	20	/* of UB_LIST_MAX requests per account */
 
 /* ---- shared with web/pages_staff.c ---- */
 
@@ -291,6 +292,44 @@ portal_audit_json(struct request *req, const struct ub_audit *e,
 	return o;
 }
 
+int
+portal_block_requests(struct request *req, long long account_id,
+    long long block_id, struct ub_request **out, size_t *nout)
+{
+	struct ub_filter	 f = { 0, -1, 0, UB_LIST_MAX };
+	struct ub_request	*v, *all;
+	size_t			 n, i, pages, cap = 0;
+	int			 rc;
+
+	*out = NULL;
+	*nout = 0;
+	f.account_id = account_id;
+	/* Pages of the account's requests, oldest first, up to a cap. */
+	for (pages = 0; pages < PORTAL_PAGES_MAX; pages++) {
+		if ((rc = store_request_list(req->db, req->arena, &f, &v,
+		    &n)) != P_OK)
+			return rc;
+		for (i = 0; i < n; i++) {
+			if (v[i].block_id != block_id)
+				continue;
+			if (*nout == cap) {
+				cap = cap == 0 ? 8 : cap * 2;
+				if ((all = arena_calloc(req->arena, cap,
+				    sizeof(*all))) == NULL)
+					return P_ENOMEM;
+				if (*nout > 0)
+					memcpy(all, *out, *nout * sizeof(*all));
+				*out = all;
+			}
+			(*out)[(*nout)++] = v[i];
+		}
+		if (n < UB_LIST_MAX)
+			break;
+		f.after = v[n - 1].id;
+	}
+	return P_OK;
+}
+
 /* ---- customer access ---- */
 
 /* Answers the landing page with an error: a bad link or reference. */
@@ -441,7 +480,6 @@ static int
 block_context(struct request *req, const struct ub_block *b,
     struct json_object *ctx, bool *can_file)
 {
-	struct ub_filter	 f = { 0, -1, 0, UB_LIST_MAX };
 	struct ub_policy	 pol;
 	struct ub_request	*v;
 	struct json_object	*arr, *open = NULL;
@@ -463,15 +501,12 @@ block_context(struct request *req, const struct ub_block *b,
 	add_flag(ctx, "repeat", n > 1);
 	add_flag(ctx, "near_threshold", b->state == UB_BLOCK_ACTIVE &&
 	    n + 1 >= pol.threshold);
-	f.account_id = b->account_id;
-	if ((rc = store_request_list(req->db, req->arena, &f, &v, &nv)) !=
-	    P_OK)
+	if ((rc = portal_block_requests(req, b->account_id, b->id, &v,
+	    &nv)) != P_OK)
 		return rc;
 	if ((arr = json_object_new_array()) == NULL)
 		return P_ENOMEM;
 	for (i = 0; i < nv; i++) {
-		if (v[i].block_id != b->id)
-			continue;
 		json_object_array_add(arr, portal_request_json(req, b, &v[i]));
 		if (unblock_request_is_open(v[i].state))
 			open = json_object_array_get_idx(arr,

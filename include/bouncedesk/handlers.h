@@ -103,6 +103,10 @@ struct json_object *portal_block_json(struct request *,
 		    const struct ub_block *);
 struct json_object *portal_request_json(struct request *,
 		    const struct ub_block *, const struct ub_request *);
+/* The requests of one block (of the account's, oldest first), in the
+ * arena. */
+int		 portal_block_requests(struct request *, long long account_id,
+		    long long block_id, struct ub_request **, size_t *);
 /* staff: actor names and addresses; else "you" / "support" only. */
 struct json_object *portal_audit_json(struct request *,
 		    const struct ub_audit *, bool staff);

@@ -190,4 +190,103 @@ int	store_kb_log_miss(struct store *, const char *query, const char *lang);
 /* Adds explicit related links (missing ones). */
 int	store_kb_link(struct store *, long long id, long long related_id);
 
+/* ---- the staff side (src/kb/admin.c, src/store/store_kb.c) ---- */
+
+#define KB_ADMIN_MAX	200		/* lines of one staff list page */
+#define KB_CATEGORY_MAX	100		/* bytes of a category path */
+#define KB_KEYWORDS_MAX	1000		/* bytes of keywords, of tags */
+#define KB_BODY_MAX	(64 * 1024)	/* bytes of each Markdown field */
+
+/* Creates (a->id 0: the new id is written back) or updates a, tags
+ * included, in one transaction; the edit keeps a revision. Checks the
+ * fields (lengths, state, language) and the translation link: it must
+ * name another article in the other language. P_EINVAL, P_ENOTFOUND
+ * (update of a missing id), P_EDB. */
+int	kb_article_save(struct store *, struct kb_article *a,
+	    const char *author);
+
+/* A line of the staff list: an article and its counters. */
+struct kb_admin_row {
+	long long	 id, translation_of;
+	const char	*lang, *title, *category, *state, *changed_by;
+	long long	 changed_at, views, votes_yes, votes_no;
+	long long	 feedback;		/* readers' notes kept */
+};
+
+struct kb_admin_filter {
+	const char	*lang;		/* "fr", "en" or NULL: both */
+	const char	*category;	/* a path and what is under it; NULL */
+	const char	*state;		/* "public", "internal" or NULL */
+	int		 offset;
+	int		 limit;		/* 1..KB_ADMIN_MAX */
+};
+
+struct kb_admin_counts {
+	long long	 total;		/* matching the filter, every page */
+	long long	 all, public_n, internal_n, fr, en;	/* whole base */
+};
+
+/* Every article, internal ones too, newest change first. */
+int	kb_admin_list(struct store *, struct arena *,
+	    const struct kb_admin_filter *, struct kb_admin_row **out,
+	    size_t *n, struct kb_admin_counts *counts);
+/* Categories of every article (internal too), with counts. */
+int	kb_categories_all(struct store *, struct arena *,
+	    struct kb_category **out, size_t *n);
+
+struct kb_revision {
+	long long	 id, article_id;
+	const char	*title, *category, *state, *keywords, *tags;
+	const char	*symptom, *problem, *solution;	/* Markdown */
+	long long	 changed_at;
+	const char	*changed_by;
+};
+/* The revisions of an article, newest first, at most max. */
+int	kb_revision_list(struct store *, struct arena *, long long article_id,
+	    size_t max, struct kb_revision **out, size_t *n);
+/* One revision of article_id; P_ENOTFOUND when rev_id is not one of
+ * its revisions. */
+int	kb_revision_get(struct store *, struct arena *, long long article_id,
+	    long long rev_id, struct kb_revision *out);
+/* Writes revision rev_id back to its article as a new edit by author: a
+ * new revision is kept, the older ones stay. Language and translation
+ * link are not part of a revision and do not change. */
+int	kb_revision_restore(struct store *, long long article_id,
+	    long long rev_id, const char *author);
+
+/* What readers who voted "no" said was missing. */
+struct kb_feedback {
+	long long	 id, article_id;
+	const char	*comment;
+	long long	 created_at;
+};
+/* Newest first, at most max; *total (may be NULL) counts them all. */
+int	kb_feedback_list(struct store *, struct arena *, long long article_id,
+	    size_t max, struct kb_feedback **out, size_t *n,
+	    long long *total);
+
+/* A search that found nothing (as kb_search logged it). */
+struct kb_miss {
+	const char	*query, *lang;	/* lang "" when searched in both */
+	long long	 hits, first_at, last_at;
+};
+/* Most frequent first (then latest); lang NULL: every language.
+ * *total (may be NULL) counts the distinct queries. */
+int	kb_misses(struct store *, struct arena *, const char *lang,
+	    size_t max, struct kb_miss **out, size_t *n, long long *total);
+/* Forgets one logged miss (once an article answers it). P_ENOTFOUND. */
+int	kb_miss_forget(struct store *, const char *query, const char *lang);
+
+/* Sync for other systems: articles changed at or after since, oldest
+ * change first, strictly after the cursor (after_t, after_id) (0, 0 for
+ * the first page); at most max. Internal ones only with
+ * include_internal. */
+int	kb_changed_since(struct store *, struct arena *, long long since,
+	    long long after_t, long long after_id, bool include_internal,
+	    size_t max, struct kb_article **out, size_t *n);
+/* Every article id (internal too when asked), ascending, for a sync
+ * client to notice deletions. */
+int	kb_article_ids(struct store *, struct arena *, bool include_internal,
+	    long long **out, size_t *n);
+
 #endif /* BOUNCEDESK_KB_H */

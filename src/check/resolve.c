@@ -301,18 +301,21 @@ event_loop(ares_channel ch, size_t *left, long long deadline)
 	struct pollfd	 pfd[ARES_GETSOCK_MAXNUM];
 	struct timeval	 maxtv, tvbuf, *tv;
 	long long	 now, wait;
-	int		 bits, i, nfd, n;
+	unsigned	 bits, rd, wr;
+	int		 i, nfd, n;
 
 	while (*left > 0 && (now = dns_now_ms()) < deadline) {
-		bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+		/* ARES_GETSOCK_WRITABLE shifts an int into its sign bit for
+		 * the last socket: test the bits as unsigned. */
+		bits = (unsigned)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
 		for (i = 0, nfd = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-			if (!ARES_GETSOCK_READABLE(bits, i) &&
-			    !ARES_GETSOCK_WRITABLE(bits, i))
+			rd = bits & (1u << i);
+			wr = bits & (1u << (i + ARES_GETSOCK_MAXNUM));
+			if (rd == 0 && wr == 0)
 				continue;
 			pfd[nfd].fd = socks[i];
-			pfd[nfd].events = (short)(
-			    (ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-			    (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+			pfd[nfd].events = (short)((rd ? POLLIN : 0) |
+			    (wr ? POLLOUT : 0));
 			pfd[nfd].revents = 0;
 			nfd++;
 		}

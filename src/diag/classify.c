@@ -90,20 +90,6 @@ status_reason(const char *status)
 	return -1;
 }
 
-static char *
-lower_copy(struct arena *a, const char *s, size_t len)
-{
-	char	*l;
-	size_t	 i;
-
-	if ((l = arena_alloc(a, len + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < len; i++)
-		l[i] = (char)tolower((unsigned char)s[i]);
-	l[len] = '\0';
-	return l;
-}
-
 static bool
 host_is_ours(const struct diag_engine *e, const char *host)
 {
@@ -437,20 +423,28 @@ apply_verdict(struct arena *a, struct diag_recipient *r,
 		r->evidence.rule_id = arena_printf(a, "hint:%s", r->reason);
 }
 
-/* The text of a block and its lowercase copy. */
+/* A text of a block and the prefilter's words found in it. */
 struct text {
 	const char	*s;
-	char		*low;
 	size_t		 len;
+	uint64_t	*found;		/* NULL: no text */
 };
 
 static bool
-text_init(struct arena *a, struct text *t, const char *s)
+text_init(const struct diag_engine *e, struct arena *a, struct text *t,
+    const char *s)
 {
 	t->s = s;
 	t->len = s != NULL ? strlen(s) : 0;
-	t->low = t->len > 0 ? lower_copy(a, s, t->len) : NULL;
-	return t->low != NULL;
+	t->found = NULL;
+	if (t->len == 0)
+		return false;
+	t->found = arena_alloc(a, ruleset_found_words(e->rules) *
+	    sizeof(*t->found));
+	if (t->found == NULL)
+		return false;
+	ruleset_words(e->rules, s, t->len, t->found);
+	return true;
 }
 
 static bool
@@ -460,8 +454,8 @@ specific(const struct diag_engine *e, struct arena *a, const struct text *t,
 {
 	struct rule_hit	 h;
 
-	if (t->low == NULL || !ruleset_match(e->rules, st, t->s, t->low,
-	    t->len, c, md, &h))
+	if (t->found == NULL || !ruleset_match(e->rules, st, t->s, t->len,
+	    t->found, c, md, &h))
 		return false;
 	apply_rule(a, r, &h, t->s, stage);
 	return true;
@@ -478,9 +472,9 @@ phrases(const struct diag_engine *e, struct arena *a, const struct block *b,
 	struct verdict	 v;
 
 	facts_init(&f, b);
-	if (t->low != NULL)
-		ruleset_scan(e->rules, RULE_PHRASE, t->s, t->low, t->len, c, md,
-		    &f.ph);
+	if (t->found != NULL)
+		ruleset_scan(e->rules, RULE_PHRASE, t->s, t->len, t->found, c,
+		    md, &f.ph);
 	if (in_context && f.ph.mask == 0)
 		return false;
 	if (!decide_text(&f, &v))
@@ -514,9 +508,9 @@ decide(const struct diag_engine *e, struct arena *a, const struct block *b,
 	c.domain = domain_of(b->recipient);
 	c.status = b->status != NULL ? b->status : "";
 	c.phase = b->phase;
-	(void)text_init(a, &d, b->diagnostic);
+	(void)text_init(e, a, &d, b->diagnostic);
 	hasx = b->context != NULL && b->context != b->diagnostic &&
-	    text_init(a, &x, b->context);
+	    text_init(e, a, &x, b->context);
 	if (specific(e, a, &d, &c, r, md, RULE_SPECIFIC, "rule") ||
 	    (hasx && specific(e, a, &x, &c, r, md, RULE_SPECIFIC, "context")))
 		return;

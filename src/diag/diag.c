@@ -58,6 +58,44 @@ diag_phase_name(enum diag_phase p)
 
 /* ---------------------------------------------------------- engine --- */
 
+/* Words that name the MTA or the service that wrote a report. */
+static const struct {
+	const char	*needle;
+	const char	*mta;
+} mta_marks[] = {
+	{ "this is the mail system at host", "postfix" },
+	{ "x-postfix-", "postfix" },
+	{ "created automatically by mail delivery software", "exim" },
+	{ "this is the qmail-send program", "qmail" },
+	{ "transcript of session follows", "sendmail" },
+	{ "diagnostic information for administrators", "exchange" },
+	{ "delivery has failed to these recipients", "exchange" },
+	{ "your message couldn't be delivered", "office365" },
+	{ "google tried to deliver your message", "gmail" },
+	{ "message not delivered", "gmail" },
+	{ "sorry, we were unable to deliver your message", "yahoo" },
+	{ "opensmtpd", "opensmtpd" },
+	{ "courier mail server", "courier" },
+	{ "lotus domino", "domino" },
+	{ "amazonses", "amazonses" },
+	{ "mail.ru", "mailru" },
+	{ "gmx", "gmx" },
+	{ "orange.fr", "orange" },
+	{ "icloud.com", "icloud" },
+	{ NULL, NULL }
+};
+
+static int
+mta_build(struct diag_engine *e)
+{
+	const char	*w[sizeof(mta_marks) / sizeof(mta_marks[0])];
+	size_t		 n;
+
+	for (n = 0; mta_marks[n].needle != NULL; n++)
+		w[n] = mta_marks[n].needle;
+	return (e->mta = acmatch_new(w, n)) != NULL ? P_OK : P_ENOMEM;
+}
+
 static int
 hosts_parse(struct diag_engine *e, const char *hosts)
 {
@@ -101,6 +139,11 @@ diag_engine_new_mem(const char *text, size_t len, const char *hosts,
 		return NULL;
 	}
 	if ((e->rules = ruleset_parse(text, len, err, errlen)) == NULL) {
+		diag_engine_free(e);
+		return NULL;
+	}
+	if ((e->marks = text_marks_new()) == NULL || mta_build(e) != P_OK) {
+		snprintf(err, errlen, "out of memory");
 		diag_engine_free(e);
 		return NULL;
 	}
@@ -157,6 +200,8 @@ diag_engine_free(struct diag_engine *e)
 	if (e == NULL)
 		return;
 	ruleset_free(e->rules);
+	text_marks_free(e->marks);
+	acmatch_free(e->mta);
 	for (i = 0; i < e->nhosts; i++)
 		free(e->hosts[i]);
 	free(e->hosts);
@@ -239,11 +284,11 @@ diag_rules_check_mem(const char *text, size_t len, char *err, size_t errlen)
 /* ------------------------------------------------------- detection --- */
 
 static enum diag_input
-detect(const char *s, size_t len)
+detect(const struct diag_engine *e, const char *s, size_t len)
 {
 	size_t	 i, lines = 0;
 
-	if (text_looks_headers(s, len))
+	if (text_looks_headers(e->marks, s, len))
 		return DIAG_IN_HEADERS;
 	if (text_looks_message(s, len))
 		return DIAG_IN_MESSAGE;
@@ -261,19 +306,22 @@ static const char *
 field_value(struct arena *a, const char *s, size_t len, const char *name)
 {
 	size_t		 nlen = strlen(name), i, e;
+	const char	*p = s, *end = s + len, *nl;
 
-	for (i = 0; i + nlen < len; i++) {
-		if ((i > 0 && s[i - 1] != '\n') ||
-		    strncasecmp(s + i, name, nlen) != 0)
-			continue;
-		i += nlen;
-		while (i < len && (s[i] == ' ' || s[i] == '\t'))
-			i++;
-		for (e = i; e < len && s[e] != '\n'; e++)
-			;
-		while (e > i && (s[e - 1] == '\r' || s[e - 1] == ' '))
-			e--;
-		return e > i ? arena_strndup(a, s + i, e - i) : NULL;
+	while ((size_t)(end - p) > nlen) {
+		if (strncasecmp(p, name, nlen) == 0) {
+			i = (size_t)(p - s) + nlen;
+			while (i < len && (s[i] == ' ' || s[i] == '\t'))
+				i++;
+			for (e = i; e < len && s[e] != '\n'; e++)
+				;
+			while (e > i && (s[e - 1] == '\r' || s[e - 1] == ' '))
+				e--;
+			return e > i ? arena_strndup(a, s + i, e - i) : NULL;
+		}
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		p = nl + 1;
 	}
 	return NULL;
 }
@@ -299,59 +347,14 @@ original_from_text(struct scan *sc, const char *s, size_t len)
 		sc->orig_subject = field_value(sc->arena, s, len, "Subject:");
 }
 
-static const struct {
-	const char	*needle;
-	const char	*mta;
-} mta_marks[] = {
-	{ "This is the mail system at host", "postfix" },
-	{ "X-Postfix-", "postfix" },
-	{ "created automatically by mail delivery software", "exim" },
-	{ "This is the qmail-send program", "qmail" },
-	{ "Transcript of session follows", "sendmail" },
-	{ "Diagnostic information for administrators", "exchange" },
-	{ "Delivery has failed to these recipients", "exchange" },
-	{ "Your message couldn't be delivered", "office365" },
-	{ "Google tried to deliver your message", "gmail" },
-	{ "Message not delivered", "gmail" },
-	{ "Sorry, we were unable to deliver your message", "yahoo" },
-	{ "OpenSMTPD", "opensmtpd" },
-	{ "Courier mail server", "courier" },
-	{ "Lotus Domino", "domino" },
-	{ "amazonses", "amazonses" },
-	{ "mail.ru", "mailru" },
-	{ "GMX", "gmx" },
-	{ "orange.fr", "orange" },
-	{ "icloud.com", "icloud" },
-	{ NULL, NULL }
-};
-
-/* memmem without _GNU_SOURCE. */
-static bool
-contains(const char *h, size_t hlen, const char *n)
-{
-	size_t		 nlen = strlen(n);
-	const char	*p = h, *end = h + hlen, *a;
-
-	while ((size_t)(end - p) >= nlen) {
-		if ((a = memchr(p, n[0], (size_t)(end - p) - nlen + 1)) ==
-		    NULL)
-			return false;
-		if (memcmp(a, n, nlen) == 0)
-			return true;
-		p = a + 1;
-	}
-	return false;
-}
 
 static const char *
-guess_mta(const char *s, size_t len)
+guess_mta(const struct diag_engine *e, const char *s, size_t len)
 {
-	size_t	 i, n = len > 16384 ? 16384 : len;
+	ssize_t	 w;
 
-	for (i = 0; mta_marks[i].needle != NULL; i++)
-		if (contains(s, n, mta_marks[i].needle))
-			return mta_marks[i].mta;
-	return NULL;
+	w = acmatch_first(e->mta, s, len > 16384 ? 16384 : len, NULL);
+	return w >= 0 ? mta_marks[w].mta : NULL;
 }
 
 /* ------------------------------------------------------------ run --- */
@@ -366,30 +369,58 @@ run_text(struct scan *sc, const char *s, size_t len, bool dsn)
 	return text_scan_human(sc, s, len);
 }
 
+struct block *
+scan_add(struct scan *sc)
+{
+	struct block	*nb;
+	size_t		 cap;
+
+	if (sc->nblk >= DIAG_MAX_RCPT)
+		return NULL;
+	if (sc->nblk == sc->capblk) {
+		cap = sc->capblk == 0 ? 4 : sc->capblk * 2;
+		if (cap > DIAG_MAX_RCPT)
+			cap = DIAG_MAX_RCPT;
+		if ((nb = arena_alloc(sc->arena, cap * sizeof(*nb))) == NULL)
+			return NULL;
+		if (sc->nblk > 0)
+			memcpy(nb, sc->blk, sc->nblk * sizeof(*nb));
+		sc->blk = nb;
+		sc->capblk = cap;
+	}
+	nb = &sc->blk[sc->nblk++];
+	memset(nb, 0, sizeof(*nb));
+	return nb;
+}
+
 /* ARF (RFC 5965): one report for each Original-Rcpt-To field, the
  * recipients who complained; one report when the field is absent. */
 static void
 feedback_recipients(struct scan *sc, const char *s, size_t len)
 {
 	const char	*p = s, *end = s + len, *r;
-	size_t		 n = 0, i;
+	struct block	*b;
+	size_t		 i;
+	bool		 first = true;
 
-	while (p < end && n < DIAG_MAX_RCPT) {
+	while (p < end) {
 		if ((p == s || p[-1] == '\n') && (size_t)(end - p) > 17 &&
 		    strncasecmp(p, "Original-Rcpt-To:", 17) == 0 &&
 		    (r = field_value(sc->arena, p, (size_t)(end - p),
 		    "Original-Rcpt-To:")) != NULL) {
-			memset(&sc->blk[n], 0, sizeof(sc->blk[n]));
-			sc->blk[n++].recipient = r;
+			if (first)
+				sc->nblk = 0;
+			first = false;
+			if ((b = scan_add(sc)) == NULL)
+				break;
+			b->recipient = r;
 		}
 		if ((p = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			break;
 		p++;
 	}
-	if (n > 0)
-		sc->nblk = n;
 	if (sc->nblk == 0)
-		sc->nblk = 1;
+		(void)scan_add(sc);
 	for (i = 0; i < sc->nblk; i++) {
 		sc->blk[i].phase = PHASE_UNKNOWN;
 		sc->blk[i].action = "failed";
@@ -444,7 +475,7 @@ finish(const struct diag_engine *e, struct arena *a, struct scan *sc,
 			b->mta_reason = sc->mta_reason;
 			b->mta_reason_why = "header";
 		}
-		text_extract(a, b);
+		text_extract(e->marks, a, b);
 		if (sc->feedback) {
 			b->status = NULL;
 			b->replycode = NULL;
@@ -605,7 +636,7 @@ run_one(const struct diag_engine *e, struct arena *a, const char *text,
 	int		 rc;
 
 	memset(out, 0, sizeof(*out));
-	out->input = hint != DIAG_IN_AUTO ? hint : detect(text, len);
+	out->input = hint != DIAG_IN_AUTO ? hint : detect(e, text, len);
 	if (out->input == DIAG_IN_HEADERS)
 		return run_headers(a, text, len, out);
 	if ((sc = arena_calloc(a, 1, sizeof(*sc))) == NULL)
@@ -629,7 +660,7 @@ run_one(const struct diag_engine *e, struct arena *a, const char *text,
 	} else {
 		if ((s = text_normalise(a, text, len, &slen)) == NULL)
 			return P_ENOMEM;
-		if (text_is_autoreply(s, slen) && strstr(s,
+		if (text_is_autoreply(e->marks, s, slen) && strstr(s,
 		    "Final-Recipient") == NULL && strstr(s, "Status: ") == NULL)
 			sc->autoreply = true;
 		if ((rc = run_text(sc, s, slen, true)) != P_OK)
@@ -640,7 +671,7 @@ run_one(const struct diag_engine *e, struct arena *a, const char *text,
 	out->client_code = text_find_client_code(a, s, slen);
 	original_from_text(sc, s, slen);
 	special_kinds(sc, s, slen);
-	out->mta = guess_mta(s, slen);
+	out->mta = guess_mta(e, s, slen);
 	out->orig_from = sc->orig_from;
 	out->orig_to = sc->orig_to;
 	out->orig_subject = sc->orig_subject;

@@ -3,6 +3,8 @@
 #define BOUNCEDESK_DIAG_INT_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -47,6 +49,7 @@ struct rule {
 	const char	*pattern;
 	const char	**requires;	/* lowercase words, any one enables */
 	size_t		 nrequires;
+	uint16_t	*wid;		/* the words' numbers in the set */
 	double		 confidence;
 	enum diag_actor	 actor;		/* ACTOR_NONE: the reason's default */
 	bool		 ours;
@@ -77,12 +80,30 @@ struct rule_ctx {
 	enum diag_phase	 phase;
 };
 
+struct acmatch;
+
 struct ruleset {
 	struct arena		*arena;
 	struct rule		*rules;
 	size_t			 nrules;
 	pcre2_match_context	*mctx;
+	struct acmatch		*words;		/* every "requires" word */
 };
+
+/* acmatch.c: many literal words found in one pass. */
+struct acmatch	*acmatch_new(const char *const *words, size_t nwords);
+void		 acmatch_free(struct acmatch *);
+size_t		 acmatch_nwords(const struct acmatch *);
+/* Sets bit i of found when words[i] occurs in text (ASCII letters in
+ * any case); found holds (nwords + 63) / 64 words. */
+void		 acmatch_scan(const struct acmatch *, const char *text,
+		    size_t len, uint64_t *found);
+/* The word whose match ends first (acmatch_first) or last (acmatch_last)
+ * in text, with its end offset in *end (may be NULL); -1 when none. */
+ssize_t		 acmatch_first(const struct acmatch *, const char *text,
+		    size_t len, size_t *end);
+ssize_t		 acmatch_last(const struct acmatch *, const char *text,
+		    size_t len, size_t *end);
 
 /* The match of one rule on a text. */
 struct rule_hit {
@@ -102,18 +123,22 @@ struct reason_hits {
 struct ruleset	*ruleset_parse(const char *text, size_t len, char *err,
 		    size_t errlen);
 void		 ruleset_free(struct ruleset *);
-/* Runs the rules of one stage over text (lowered is the same text in
- * lowercase, for the literal prefilter). The first rule in file order that
- * matches wins. md: match data of the caller's (one per thread). Returns
- * true on a hit. */
+/* The "requires" words present in a text (in any case), for the
+ * prefilter: found holds ruleset_found_words() 64-bit words. */
+size_t		 ruleset_found_words(const struct ruleset *);
+void		 ruleset_words(const struct ruleset *, const char *text,
+		    size_t len, uint64_t *found);
+/* Runs the rules of one stage over text (found: its words, from
+ * ruleset_words). The first rule in file order that matches wins. md:
+ * match data of the caller's (one per thread). Returns true on a hit. */
 bool		 ruleset_match(const struct ruleset *, enum rule_stage,
-		    const char *text, const char *lowered, size_t len,
+		    const char *text, size_t len, const uint64_t *found,
 		    const struct rule_ctx *, pcre2_match_data *md,
 		    struct rule_hit *out);
 /* Runs all the rules of one stage over text and records, for each
  * reason, its first matching rule. */
 void		 ruleset_scan(const struct ruleset *, enum rule_stage,
-		    const char *text, const char *lowered, size_t len,
+		    const char *text, size_t len, const uint64_t *found,
 		    const struct rule_ctx *, pcre2_match_data *md,
 		    struct reason_hits *out);
 /* Does text match rule r (prefilter and pattern)? */
@@ -159,8 +184,8 @@ struct block {
 /* What the text pass and the MIME pass collect. */
 struct scan {
 	struct arena	*arena;
-	struct block	 blk[DIAG_MAX_RCPT];
-	size_t		 nblk;
+	struct block	*blk;		/* grown by scan_add() */
+	size_t		 nblk, capblk;
 	const char	*mta;
 	const char	*reporting_mta;
 	const char	*orig_from, *orig_to, *orig_subject, *orig_mid;
@@ -176,16 +201,31 @@ struct scan {
 	const char	*client_code;
 };
 
+/* A new zeroed block at the end of sc->blk; NULL when DIAG_MAX_RCPT are
+ * there already or out of memory (diag.c). */
+struct block	*scan_add(struct scan *);
+
 /* text.c */
+/* Fixed lists of marks, each found in one pass (built once per engine). */
+struct text_marks {
+	struct acmatch	*phase;		/* what names the SMTP command */
+	struct acmatch	*bounce;	/* signs of a bounce in headers */
+	struct acmatch	*autoreply;	/* out-of-office wording */
+};
+struct text_marks *text_marks_new(void);
+void		 text_marks_free(struct text_marks *);
 char		*text_normalise(struct arena *, const char *, size_t,
 		    size_t *outlen);
 int		 text_scan_dsn(struct scan *, const char *, size_t);
 int		 text_scan_human(struct scan *, const char *, size_t);
-void		 text_extract(struct arena *, struct block *);
-bool		 text_looks_headers(const char *, size_t);
+void		 text_extract(const struct text_marks *, struct arena *,
+		    struct block *);
+bool		 text_looks_headers(const struct text_marks *, const char *,
+		    size_t);
 bool		 text_looks_message(const char *, size_t);
 const char	*text_find_client_code(struct arena *, const char *, size_t);
-bool		 text_is_autoreply(const char *, size_t);
+bool		 text_is_autoreply(const struct text_marks *, const char *,
+		    size_t);
 
 /* mime.c: fills the scan from a whole message. P_OK or P_E*. */
 int		 mime_scan(struct scan *, const char *, size_t);
@@ -197,6 +237,8 @@ int		 classify_block(const struct diag_engine *, struct arena *,
 
 struct diag_engine {
 	struct ruleset	*rules;
+	struct text_marks *marks;
+	struct acmatch	*mta;		/* the MTAs' signatures */
 	char		**hosts;	/* provider relay globs */
 	size_t		 nhosts;
 };

@@ -1,6 +1,7 @@
 # The diagnosis engine.
 SRCS += src/diag/codes.c
 SRCS += src/diag/rules.c
+SRCS += src/diag/acmatch.c
 SRCS += src/diag/reasons.c
 SRCS += src/diag/classify.c
 SRCS += src/diag/text.c

@@ -23,6 +23,8 @@
 #define RULES_MATCH_LIMIT	100000
 #define RULES_DEPTH_LIMIT	5000
 
+static int	words_build(struct ruleset *);
+
 static const char *const actor_names[] = {
 	"none", "sender", "sender_admin", "recipient", "recipient_admin",
 	"provider"
@@ -343,6 +345,8 @@ ruleset_parse(const char *text, size_t len, char *err, size_t errlen)
 	for (i = 0; i < rs->nrules; i++)
 		if (rule_compile(&rs->rules[i], err, errlen) != P_OK)
 			goto fail;
+	if (words_build(rs) != P_OK)
+		goto fail_mem;
 	return rs;
 bad_cont:
 	snprintf(msg, sizeof(msg), "'%s' cannot continue on a new line",
@@ -368,21 +372,75 @@ ruleset_free(struct ruleset *rs)
 	for (i = 0; i < rs->nrules; i++)
 		pcre2_code_free(rs->rules[i].re);
 	pcre2_match_context_free(rs->mctx);
+	acmatch_free(rs->words);
 	arena_free(rs->arena);
 	free(rs);
 }
 
 static bool
-prefilter(const struct rule *r, const char *lowered)
+prefilter(const struct rule *r, const uint64_t *found)
 {
 	size_t	 i;
 
 	if (r->nrequires == 0)
 		return true;
 	for (i = 0; i < r->nrequires; i++)
-		if (strstr(lowered, r->requires[i]) != NULL)
+		if ((found[r->wid[i] / 64] >> (r->wid[i] % 64)) & 1)
 			return true;
 	return false;
+}
+
+size_t
+ruleset_found_words(const struct ruleset *rs)
+{
+	return rs->words != NULL ? (acmatch_nwords(rs->words) + 63) / 64 + 1 :
+	    1;
+}
+
+void
+ruleset_words(const struct ruleset *rs, const char *lowered, size_t len,
+    uint64_t *found)
+{
+	if (rs->words != NULL)
+		acmatch_scan(rs->words, lowered, len, found);
+	else
+		found[0] = 0;
+}
+
+/* Numbers every distinct "requires" word and builds the automaton. */
+static int
+words_build(struct ruleset *rs)
+{
+	const char	**all;
+	size_t		 n = 0, i, j, k;
+	int		 rc = P_ENOMEM;
+
+	for (i = 0; i < rs->nrules; i++)
+		n += rs->rules[i].nrequires;
+	if (n == 0)
+		return P_OK;
+	if ((all = calloc(n, sizeof(*all))) == NULL)
+		return P_ENOMEM;
+	n = 0;
+	for (i = 0; i < rs->nrules; i++) {
+		struct rule *r = &rs->rules[i];
+
+		r->wid = arena_calloc(rs->arena, r->nrequires, sizeof(*r->wid));
+		if (r->wid == NULL)
+			goto out;
+		for (j = 0; j < r->nrequires; j++) {
+			for (k = 0; k < n; k++)
+				if (strcmp(all[k], r->requires[j]) == 0)
+					break;
+			if (k == n)
+				all[n++] = r->requires[j];
+			r->wid[j] = (uint16_t)k;
+		}
+	}
+	rc = (rs->words = acmatch_new(all, n)) != NULL ? P_OK : P_ENOMEM;
+out:
+	free(all);
+	return rc;
 }
 
 static bool
@@ -445,7 +503,7 @@ rule_try(const struct ruleset *rs, const struct rule *r, const char *text,
 
 bool
 ruleset_match(const struct ruleset *rs, enum rule_stage stage,
-    const char *text, const char *lowered, size_t len,
+    const char *text, size_t len, const uint64_t *found,
     const struct rule_ctx *ctx, pcre2_match_data *md, struct rule_hit *out)
 {
 	size_t	 i;
@@ -456,7 +514,7 @@ ruleset_match(const struct ruleset *rs, enum rule_stage stage,
 		const struct rule *r = &rs->rules[i];
 
 		if (r->stage != stage || !conditions(r, ctx) ||
-		    !prefilter(r, lowered))
+		    !prefilter(r, found))
 			continue;
 		if (rule_try(rs, r, text, len, md, out))
 			return true;
@@ -466,7 +524,7 @@ ruleset_match(const struct ruleset *rs, enum rule_stage stage,
 
 void
 ruleset_scan(const struct ruleset *rs, enum rule_stage stage,
-    const char *text, const char *lowered, size_t len,
+    const char *text, size_t len, const uint64_t *found,
     const struct rule_ctx *ctx, pcre2_match_data *md,
     struct reason_hits *out)
 {
@@ -481,11 +539,24 @@ ruleset_scan(const struct ruleset *rs, enum rule_stage stage,
 		/* One hit per reason is enough: skip the other rules of a
 		 * reason already found. */
 		if (r->stage != stage || (out->mask & (1ULL << r->rid)) != 0 ||
-		    !conditions(r, ctx) || !prefilter(r, lowered))
+		    !conditions(r, ctx) || !prefilter(r, found))
 			continue;
 		if (rule_try(rs, r, text, len, md, &out->hit[r->rid]))
 			out->mask |= 1ULL << r->rid;
 	}
+}
+
+/* The words of a text for the prefilter, in a malloc'ed buffer (for the
+ * checks, which run outside any arena). NULL when out of memory. */
+static uint64_t *
+words_of(const struct ruleset *rs, const char *text, size_t len)
+{
+	uint64_t	*found;
+
+	found = calloc(ruleset_found_words(rs), sizeof(*found));
+	if (found != NULL)
+		ruleset_words(rs, text, len, found);
+	return found;
 }
 
 bool
@@ -494,34 +565,18 @@ rule_matches(const struct ruleset *rs, const struct rule *r,
 {
 	struct rule_hit	 h;
 	pcre2_match_data *md;
-	size_t		 len = strlen(text), i;
-	char		*low;
+	size_t		 len = strlen(text);
+	uint64_t	*found;
 	bool		 ok;
 
-	if ((low = malloc(len + 1)) == NULL)
+	if ((found = words_of(rs, text, len)) == NULL)
 		return false;
-	for (i = 0; i <= len; i++)
-		low[i] = (char)tolower((unsigned char)text[i]);
 	md = pcre2_match_data_create(16, NULL);
-	ok = md != NULL && prefilter(r, low) &&
+	ok = md != NULL && prefilter(r, found) &&
 	    rule_try(rs, r, text, len, md, &h);
 	pcre2_match_data_free(md);
-	free(low);
+	free(found);
 	return ok;
-}
-
-static char *
-lower_dup(const char *s, size_t len)
-{
-	char	*l;
-	size_t	 i;
-
-	if ((l = malloc(len + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < len; i++)
-		l[i] = (char)tolower((unsigned char)s[i]);
-	l[len] = '\0';
-	return l;
 }
 
 int
@@ -530,7 +585,7 @@ ruleset_check(const struct ruleset *rs, char *err, size_t errlen)
 	pcre2_match_data	*md;
 	struct rule_hit		 hit;
 	size_t			 i, j, len;
-	char			*low;
+	uint64_t		*found;
 	int			 fails = 0;
 
 	if (errlen > 0)
@@ -555,23 +610,24 @@ ruleset_check(const struct ruleset *rs, char *err, size_t errlen)
 			FAIL("rule %s (line %d): no example", r->id, r->line);
 		for (j = 0; j < r->nexamples; j++) {
 			len = strlen(r->examples[j]);
-			if ((low = lower_dup(r->examples[j], len)) == NULL) {
+			found = words_of(rs, r->examples[j], len);
+			if (found == NULL) {
 				fails++;
 				continue;
 			}
-			if (!prefilter(r, low) ||
+			if (!prefilter(r, found) ||
 			    !rule_try(rs, r, r->examples[j], len, md, &hit))
 				FAIL("rule %s (line %d): example %zu does not "
 				    "match", r->id, r->line, j + 1);
 			else if (r->stage == RULE_SPECIFIC && r->nhosts == 0 &&
 			    r->phases == 0 && r->nstatuses == 0 &&
 			    (!ruleset_match(rs, r->stage, r->examples[j],
-			    low, len, NULL, md, &hit) ||
+			    len, found, NULL, md, &hit) ||
 			    strcmp(hit.rule->reason, r->reason) != 0))
 				FAIL("rule %s (line %d): example %zu gives %s "
 				    "(rule %s)", r->id, r->line, j + 1,
 				    hit.rule->reason, hit.rule->id);
-			free(low);
+			free(found);
 		}
 	}
 #undef FAIL

@@ -5,6 +5,7 @@
 #include <iconv.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -383,8 +384,10 @@ group_empty(const struct block *b)
 static void
 group_commit(struct scan *sc, struct block *g)
 {
-	if (g->recipient != NULL && sc->nblk < DIAG_MAX_RCPT)
-		sc->blk[sc->nblk++] = *g;
+	struct block	*b;
+
+	if (g->recipient != NULL && (b = scan_add(sc)) != NULL)
+		*b = *g;
 	memset(g, 0, sizeof(*g));
 }
 
@@ -887,19 +890,22 @@ int
 text_scan_human(struct scan *sc, const char *s, size_t len)
 {
 	struct hblock	*hb;
-	size_t		 n, i, j, pre_len, end, dummy;
+	size_t		 n, i, j, pre_len, end, dummy, maxb;
+	const char	*p;
 	struct arena	*a = sc->arena;
 
 	end = find_region_end(s, len, &dummy);
-	hb = arena_calloc(a, HUMAN_MAX_BLOCKS, sizeof(*hb));
-	if (hb == NULL)
+	/* At most one block a line. */
+	for (maxb = 1, p = s; maxb < HUMAN_MAX_BLOCKS && (p = memchr(p, '\n',
+	    (size_t)(s + end - p))) != NULL; p++)
+		maxb++;
+	if ((hb = arena_calloc(a, maxb, sizeof(*hb))) == NULL)
 		return P_ENOMEM;
 	n = 0;
 	if (sc->nblk == 0)
-		n = transcript_blocks(a, s, end, hb, HUMAN_MAX_BLOCKS,
-		    &pre_len);
+		n = transcript_blocks(a, s, end, hb, maxb, &pre_len);
 	if (n == 0) {
-		n = human_blocks(a, s, end, hb, HUMAN_MAX_BLOCKS, &pre_len);
+		n = human_blocks(a, s, end, hb, maxb, &pre_len);
 		for (i = 0; i < n; i++)
 			if (block_is_bare(&hb[i]))
 				reason_above(s, &hb[i]);
@@ -943,20 +949,19 @@ text_scan_human(struct scan *sc, const char *s, size_t len)
 			}
 			continue;
 		}
-		if (sc->nblk >= DIAG_MAX_RCPT)
+		if ((b = scan_add(sc)) == NULL)
 			break;
-		b = &sc->blk[sc->nblk++];
-		memset(b, 0, sizeof(*b));
 		b->recipient = hb[i].rcpt;
 		block_set_text(a, b, hb[i].p, hb[i].len, s, pre_len, true);
 	}
 	if (sc->nblk == 0 && len > 0) {
-		struct block *b = &sc->blk[sc->nblk++];
+		struct block *b = scan_add(sc);
 
 		/* No recipient line: the whole human part is the text, and
 		 * the first address in it (not a service one) the
 		 * recipient. */
-		memset(b, 0, sizeof(*b));
+		if (b == NULL)
+			return P_ENOMEM;
 		block_set_text(a, b, s, end > 0 ? end : len, "", 0, false);
 		b->recipient = any_recipient(a, s, end > 0 ? end : len);
 	}
@@ -1056,79 +1061,77 @@ find_code(struct arena *a, const char *s, size_t len)
 	return ok != NULL ? arena_strndup(a, ok, 3) : NULL;
 }
 
+/* What names the SMTP command a failure answered, in the MTAs' words. */
+static const struct {
+const char	*w;
+enum diag_phase	 ph;
+} phase_marks[] = {
+	{ "reply to end of data", PHASE_EOD },
+	{ "after end of data", PHASE_EOD },
+	{ "reply to data", PHASE_DATA },
+	{ "after data", PHASE_DATA },
+	{ ">>> data", PHASE_DATA },
+	{ "reply to rcpt", PHASE_RCPT },
+	{ "after rcpt", PHASE_RCPT },
+	{ ">>> rcpt", PHASE_RCPT },
+	{ "reply to mail", PHASE_MAIL },
+	{ "after mail from", PHASE_MAIL },
+	{ ">>> mail from", PHASE_MAIL },
+	{ "reply to helo", PHASE_HELO },
+	{ "reply to ehlo", PHASE_HELO },
+	{ "after helo", PHASE_HELO },
+	{ "after ehlo", PHASE_HELO },
+	{ ">>> helo", PHASE_HELO },
+	{ ">>> ehlo", PHASE_HELO },
+	{ "starttls", PHASE_STARTTLS },
+	{ "after initial connection", PHASE_CONN },
+	{ "initial greeting", PHASE_CONN },
+	{ "reply to auth", PHASE_AUTH },
+	/* qmail-remote */
+	{ "but greeting failed", PHASE_CONN },
+	{ "but my name was rejected", PHASE_HELO },
+	{ "but sender was rejected", PHASE_MAIL },
+	{ "does not like recipient", PHASE_RCPT },
+	{ "failed on data command", PHASE_DATA },
+	{ "failed after i sent the message", PHASE_EOD },
+	/* DragonFly Mail Agent */
+	{ "did not like our mail from", PHASE_MAIL },
+	{ "did not like our rcpt to", PHASE_RCPT },
+	{ "did not like our data", PHASE_DATA },
+	{ "did not like our final data", PHASE_EOD },
+	/* Yahoo, X3, GMX, 1&1 */
+	{ "[mail_from]", PHASE_MAIL },
+	{ "[rcpt_to]", PHASE_RCPT },
+	{ "smtp:rcpt ", PHASE_RCPT },
+	{ "smtp:mail ", PHASE_MAIL },
+	{ "smtp:data ", PHASE_DATA },
+	{ "after rcpt command", PHASE_RCPT },
+	{ "for text command", PHASE_DATA },
+	{ "smtp command data", PHASE_DATA },
+	/* Gmail's older reports: "(state 14)" */
+	{ "(state 6)", PHASE_MAIL },
+	{ "(state 8)", PHASE_AUTH },
+	{ "(state 9)", PHASE_AUTH },
+	{ "(state 12)", PHASE_AUTH },
+	{ "(state 13)", PHASE_HELO },
+	{ "(state 14)", PHASE_RCPT },
+	{ "(state 15)", PHASE_DATA },
+	{ "(state 17)", PHASE_DATA },
+	{ "(state 18)", PHASE_DATA },
+	{ NULL, PHASE_UNKNOWN }
+};
+
 /* The SMTP command the failure answered. When a transcript names several,
  * the last one is the one that failed. */
 static void
-find_phase(struct block *b, const char *s, size_t len)
+find_phase(const struct text_marks *m, struct block *b, const char *s,
+    size_t len)
 {
-	static const struct {
-		const char	*w;
-		enum diag_phase	 ph;
-	} ph[] = {
-		{ "reply to end of data", PHASE_EOD },
-		{ "after end of data", PHASE_EOD },
-		{ "reply to data", PHASE_DATA },
-		{ "after data", PHASE_DATA },
-		{ ">>> data", PHASE_DATA },
-		{ "reply to rcpt", PHASE_RCPT },
-		{ "after rcpt", PHASE_RCPT },
-		{ ">>> rcpt", PHASE_RCPT },
-		{ "reply to mail", PHASE_MAIL },
-		{ "after mail from", PHASE_MAIL },
-		{ ">>> mail from", PHASE_MAIL },
-		{ "reply to helo", PHASE_HELO },
-		{ "reply to ehlo", PHASE_HELO },
-		{ "after helo", PHASE_HELO },
-		{ "after ehlo", PHASE_HELO },
-		{ ">>> helo", PHASE_HELO },
-		{ ">>> ehlo", PHASE_HELO },
-		{ "starttls", PHASE_STARTTLS },
-		{ "after initial connection", PHASE_CONN },
-		{ "initial greeting", PHASE_CONN },
-		{ "reply to auth", PHASE_AUTH },
-		/* qmail-remote */
-		{ "but greeting failed", PHASE_CONN },
-		{ "but my name was rejected", PHASE_HELO },
-		{ "but sender was rejected", PHASE_MAIL },
-		{ "does not like recipient", PHASE_RCPT },
-		{ "failed on data command", PHASE_DATA },
-		{ "failed after i sent the message", PHASE_EOD },
-		/* DragonFly Mail Agent */
-		{ "did not like our mail from", PHASE_MAIL },
-		{ "did not like our rcpt to", PHASE_RCPT },
-		{ "did not like our data", PHASE_DATA },
-		{ "did not like our final data", PHASE_EOD },
-		/* Yahoo, X3, GMX, 1&1 */
-		{ "[mail_from]", PHASE_MAIL },
-		{ "[rcpt_to]", PHASE_RCPT },
-		{ "smtp:rcpt ", PHASE_RCPT },
-		{ "smtp:mail ", PHASE_MAIL },
-		{ "smtp:data ", PHASE_DATA },
-		{ "after rcpt command", PHASE_RCPT },
-		{ "for text command", PHASE_DATA },
-		{ "smtp command data", PHASE_DATA },
-		/* Gmail's older reports: "(state 14)" */
-		{ "(state 6)", PHASE_MAIL },
-		{ "(state 8)", PHASE_AUTH },
-		{ "(state 9)", PHASE_AUTH },
-		{ "(state 12)", PHASE_AUTH },
-		{ "(state 13)", PHASE_HELO },
-		{ "(state 14)", PHASE_RCPT },
-		{ "(state 15)", PHASE_DATA },
-		{ "(state 17)", PHASE_DATA },
-		{ "(state 18)", PHASE_DATA },
-		{ NULL, PHASE_UNKNOWN }
-	};
-	const char	*m, *best = NULL;
-	size_t		 i;
+	ssize_t	 w;
 
-	for (i = 0; ph[i].w != NULL; i++)
-		for (m = s; (m = memcasestr(m, len - (size_t)(m - s),
-		    ph[i].w)) != NULL; m++)
-			if (best == NULL || m > best) {
-				best = m;
-				b->phase = ph[i].ph;
-			}
+	if ((w = acmatch_last(m->phase, s, len, NULL)) >= 0 &&
+	    phase_marks[w].w != NULL)
+		b->phase = phase_marks[w].ph;
 }
 
 /* "host H[ip]", "host H [ip]", "by H. [ip]", "talking to H.:" */
@@ -1214,7 +1217,7 @@ unfold_reply(struct arena *a, const char *d)
 }
 
 void
-text_extract(struct arena *a, struct block *b)
+text_extract(const struct text_marks *m, struct arena *a, struct block *b)
 {
 	const char	*d, *st;
 	size_t		 dlen;
@@ -1258,9 +1261,9 @@ text_extract(struct arena *a, struct block *b)
 	if (b->replycode != NULL && b->status != NULL &&
 	    b->replycode[0] != b->status[0] && b->dsn_status == NULL)
 		b->status = NULL;
-	find_phase(b, d, dlen);
+	find_phase(m, b, d, dlen);
 	if (b->phase == PHASE_UNKNOWN && b->context != NULL)
-		find_phase(b, b->context, strlen(b->context));
+		find_phase(m, b, b->context, strlen(b->context));
 	if (b->remote_mta == NULL || b->remote_ip == NULL) {
 		find_host(a, b, d, dlen);
 		if (b->remote_mta == NULL && b->context != NULL)
@@ -1362,21 +1365,9 @@ body_lines(const char *s, size_t len)
 }
 
 bool
-text_looks_headers(const char *s, size_t len)
+text_looks_headers(const struct text_marks *m, const char *s, size_t len)
 {
-	static const char *const bounce[] = {
-		"final-recipient:", "mail delivery", "undeliver",
-		"could not be delivered", "delivery has failed", "permanent",
-		"failure notice", "returned mail", "delivery status",
-		"mailer-daemon", "postmaster@", "report-type=",
-		"wasn't able to deliver", "not be delivered", "failed",
-		"feedback-type", "auto-submitted: auto-replied",
-		"return-path: <>", "automatic reply", "auto reply",
-		"auto-reply", "autoreply", "out of office",
-		"out of the office", "réponse automatique", NULL
-	};
-	int		 trace;
-	size_t		 i, n = len > 262144 ? 262144 : len;
+	int	 trace;
 
 	if (header_score(s, len, &trace) < 1 || trace < 2)
 		return false;
@@ -1384,10 +1375,8 @@ text_looks_headers(const char *s, size_t len)
 		return false;
 	/* Any sign of a bounce, a report or an auto-reply anywhere (top
 	 * fields or body) makes it a message to diagnose instead. */
-	for (i = 0; bounce[i] != NULL; i++)
-		if (memcasestr(s, n, bounce[i]) != NULL)
-			return false;
-	return true;
+	return acmatch_first(m->bounce, s, len > 262144 ? 262144 : len,
+	    NULL) < 0;
 }
 
 const char *
@@ -1407,24 +1396,71 @@ text_find_client_code(struct arena *a, const char *s, size_t len)
 }
 
 bool
-text_is_autoreply(const char *s, size_t len)
+text_is_autoreply(const struct text_marks *m, const char *s, size_t len)
 {
-	static const char *const w[] = {
-		"out of the office", "out of office", "i am away",
-		"i'm away", "on vacation", "on holiday", "on leave",
-		"je suis absent", "je serai absent", "absent du bureau",
-		"automatic reply", "auto-reply", "autoreply",
-		"réponse automatique", "currently away",
-		"away from the office", "away from my desk",
-		"will be traveling", "will be travelling",
-		"intermittent access to e", "limited access to e",
-		"back in the office", "de retour le", "en congé",
-		"en congés", NULL
-	};
-	size_t	 i;
+	return acmatch_first(m->autoreply, s, len > 4096 ? 4096 : len,
+	    NULL) >= 0;
+}
 
-	for (i = 0; w[i] != NULL; i++)
-		if (memcasestr(s, len > 4096 ? 4096 : len, w[i]) != NULL)
-			return true;
-	return false;
+/* ------------------------------------------------------------ marks --- */
+
+/* Signs of a bounce, a report or an auto-reply in a header block. */
+static const char *const bounce_marks[] = {
+	"final-recipient:", "mail delivery", "undeliver",
+	"could not be delivered", "delivery has failed", "permanent",
+	"failure notice", "returned mail", "delivery status",
+	"mailer-daemon", "postmaster@", "report-type=",
+	"wasn't able to deliver", "not be delivered", "failed",
+	"feedback-type", "auto-submitted: auto-replied",
+	"return-path: <>", "automatic reply", "auto reply",
+	"auto-reply", "autoreply", "out of office",
+	"out of the office", "réponse automatique"
+};
+
+/* An out-of-office reply's own words. */
+static const char *const autoreply_marks[] = {
+	"out of the office", "out of office", "i am away",
+	"i'm away", "on vacation", "on holiday", "on leave",
+	"je suis absent", "je serai absent", "absent du bureau",
+	"automatic reply", "auto-reply", "autoreply",
+	"réponse automatique", "currently away",
+	"away from the office", "away from my desk",
+	"will be traveling", "will be travelling",
+	"intermittent access to e", "limited access to e",
+	"back in the office", "de retour le", "en congé",
+	"en congés"
+};
+
+struct text_marks *
+text_marks_new(void)
+{
+	struct text_marks	*m;
+	const char		*w[sizeof(phase_marks) / sizeof(phase_marks[0])];
+	size_t			 i, n = 0;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	for (i = 0; phase_marks[i].w != NULL; i++)
+		w[n++] = phase_marks[i].w;
+	m->phase = acmatch_new(w, n);
+	m->bounce = acmatch_new(bounce_marks, sizeof(bounce_marks) /
+	    sizeof(bounce_marks[0]));
+	m->autoreply = acmatch_new(autoreply_marks, sizeof(autoreply_marks) /
+	    sizeof(autoreply_marks[0]));
+	if (m->phase == NULL || m->bounce == NULL || m->autoreply == NULL) {
+		text_marks_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void
+text_marks_free(struct text_marks *m)
+{
+	if (m == NULL)
+		return;
+	acmatch_free(m->phase);
+	acmatch_free(m->bounce);
+	acmatch_free(m->autoreply);
+	free(m);
 }

@@ -759,3 +759,397 @@ kb_categories(struct store *s, struct arena *a, const char *lang,
 	*out = c;
 	return rc == SQLITE_DONE ? P_OK : P_EDB;
 }
+
+/* ---- the staff side: lists with counters, revisions, feedback, the
+ * miss log, sync ---- */
+
+#define ADMIN_WHERE \
+    "(?1 = '' OR a.lang = ?1) AND " \
+    "(?2 = '' OR a.category = ?2 OR " \
+    "substr(a.category, 1, length(?2) + 2) = ?2 || '::') AND " \
+    "(?3 = '' OR a.state = ?3)"
+static const char SQL_KB_ADMIN_LIST[] =
+    "SELECT a.id, coalesce(a.translation_of, 0), a.lang, a.title, "
+    "a.category, a.state, a.changed_by, a.changed_at, a.views, "
+    "a.votes_yes, a.votes_no, (SELECT count(*) FROM kb_feedback f "
+    "WHERE f.article_id = a.id) FROM kb_articles a WHERE " ADMIN_WHERE
+    " ORDER BY a.changed_at DESC, a.id DESC LIMIT ?4 OFFSET ?5";
+static const char SQL_KB_ADMIN_COUNT[] =
+    "SELECT count(*) FROM kb_articles a WHERE " ADMIN_WHERE;
+static const char SQL_KB_ADMIN_TOTALS[] =
+    "SELECT count(*), coalesce(sum(state = 'public'), 0), "
+    "coalesce(sum(state = 'internal'), 0), coalesce(sum(lang = 'fr'), 0), "
+    "coalesce(sum(lang = 'en'), 0) FROM kb_articles";
+static const char SQL_KB_CATEGORIES_ALL[] =
+    "SELECT category, count(*) FROM kb_articles GROUP BY category "
+    "ORDER BY category";
+#define REV_COLS \
+    "id, article_id, title, category, state, keywords, tags, symptom, " \
+    "problem, solution, changed_at, changed_by"
+static const char SQL_KB_REV_LIST[] =
+    "SELECT " REV_COLS " FROM kb_revisions WHERE article_id = ?1 "
+    "ORDER BY id DESC LIMIT ?2";
+static const char SQL_KB_REV_GET[] =
+    "SELECT " REV_COLS " FROM kb_revisions WHERE article_id = ?1 AND "
+    "id = ?2";
+static const char SQL_KB_FEEDBACK_LIST[] =
+    "SELECT id, article_id, comment, created_at FROM kb_feedback "
+    "WHERE article_id = ?1 ORDER BY id DESC LIMIT ?2";
+static const char SQL_KB_FEEDBACK_COUNT[] =
+    "SELECT count(*) FROM kb_feedback WHERE article_id = ?1";
+static const char SQL_KB_MISSES[] =
+    "SELECT query, lang, hits, first_at, last_at FROM kb_search_misses "
+    "WHERE (?2 = 0 OR lang = ?1) ORDER BY hits DESC, last_at DESC, query "
+    "LIMIT ?3";
+static const char SQL_KB_MISSES_COUNT[] =
+    "SELECT count(*) FROM kb_search_misses WHERE (?2 = 0 OR lang = ?1)";
+static const char SQL_KB_MISS_FORGET[] =
+    "DELETE FROM kb_search_misses WHERE query = ?1 AND lang = ?2";
+static const char SQL_KB_CHANGED[] =
+    "SELECT " ARTICLE_COLS " FROM kb_articles WHERE changed_at >= ?1 AND "
+    "(changed_at > ?2 OR (changed_at = ?2 AND id > ?3)) AND "
+    "(state = 'public' OR ?4) ORDER BY changed_at, id LIMIT ?5";
+static const char SQL_KB_IDS[] =
+    "SELECT id FROM kb_articles WHERE state = 'public' OR ?1 ORDER BY id";
+
+/* One count(*) row of st (already bound); resets st. */
+static int
+count_row(sqlite3_stmt *st, long long *n)
+{
+	int	 rc;
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? P_OK : P_EDB;
+}
+
+static void
+bind_admin(sqlite3_stmt *st, const struct kb_admin_filter *f)
+{
+	sqlite3_bind_text(st, 1, nz(f->lang), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, nz(f->category), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, nz(f->state), -1, SQLITE_STATIC);
+}
+
+static int
+admin_totals(struct store *s, struct kb_admin_counts *c)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = store_stmt(s, SQL_KB_ADMIN_TOTALS)) == NULL)
+		return P_EDB;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		c->all = sqlite3_column_int64(st, 0);
+		c->public_n = sqlite3_column_int64(st, 1);
+		c->internal_n = sqlite3_column_int64(st, 2);
+		c->fr = sqlite3_column_int64(st, 3);
+		c->en = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? P_OK : P_EDB;
+}
+
+static int
+admin_row(struct arena *a, sqlite3_stmt *st, struct kb_admin_row *r)
+{
+	r->id = sqlite3_column_int64(st, 0);
+	r->translation_of = sqlite3_column_int64(st, 1);
+	r->lang = store_col_str(a, st, 2);
+	r->title = store_col_str(a, st, 3);
+	r->category = store_col_str(a, st, 4);
+	r->state = store_col_str(a, st, 5);
+	r->changed_by = store_col_str(a, st, 6);
+	r->changed_at = sqlite3_column_int64(st, 7);
+	r->views = sqlite3_column_int64(st, 8);
+	r->votes_yes = sqlite3_column_int64(st, 9);
+	r->votes_no = sqlite3_column_int64(st, 10);
+	r->feedback = sqlite3_column_int64(st, 11);
+	return r->changed_by != NULL && r->state != NULL ? P_OK : P_ENOMEM;
+}
+
+int
+kb_admin_list(struct store *s, struct arena *a,
+    const struct kb_admin_filter *f, struct kb_admin_row **out, size_t *n,
+    struct kb_admin_counts *c)
+{
+	sqlite3_stmt	*st;
+	size_t		 max;
+	int		 rc;
+
+	*n = 0;
+	memset(c, 0, sizeof(*c));
+	max = f->limit < 1 ? 1 : f->limit > KB_ADMIN_MAX ? KB_ADMIN_MAX :
+	    (size_t)f->limit;
+	if ((*out = arena_calloc(a, max, sizeof(**out))) == NULL)
+		return P_ENOMEM;
+	if ((rc = admin_totals(s, c)) != P_OK)
+		return rc;
+	if ((st = store_stmt(s, SQL_KB_ADMIN_COUNT)) == NULL)
+		return P_EDB;
+	bind_admin(st, f);
+	if ((rc = count_row(st, &c->total)) != P_OK)
+		return rc;
+	if ((st = store_stmt(s, SQL_KB_ADMIN_LIST)) == NULL)
+		return P_EDB;
+	bind_admin(st, f);
+	sqlite3_bind_int64(st, 4, (long long)max);
+	sqlite3_bind_int(st, 5, f->offset < 0 ? 0 : f->offset);
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (admin_row(a, st, &(*out)[(*n)++]) != P_OK) {
+			sqlite3_reset(st);
+			return P_ENOMEM;
+		}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? P_OK : P_EDB;
+}
+
+int
+kb_categories_all(struct store *s, struct arena *a, struct kb_category **out,
+    size_t *n)
+{
+	sqlite3_stmt		*st;
+	struct kb_category	*c;
+	size_t			 cap = 64;
+	int			 rc;
+
+	*n = 0;
+	*out = NULL;
+	if ((st = store_stmt(s, SQL_KB_CATEGORIES_ALL)) == NULL)
+		return P_EDB;
+	/* A bounded list: a base with more categories shows the first. */
+	if ((c = arena_calloc(a, cap, sizeof(*c))) == NULL) {
+		sqlite3_reset(st);
+		return P_ENOMEM;
+	}
+	while (*n < cap && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c[*n].path = store_col_str(a, st, 0);
+		c[*n].count = sqlite3_column_int64(st, 1);
+		if (c[*n].path == NULL) {
+			sqlite3_reset(st);
+			return P_ENOMEM;
+		}
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	*out = c;
+	return *n == cap || rc == SQLITE_DONE ? P_OK : P_EDB;
+}
+
+static int
+read_revision(struct arena *a, sqlite3_stmt *st, struct kb_revision *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	r->article_id = sqlite3_column_int64(st, 1);
+	r->title = store_col_str(a, st, 2);
+	r->category = store_col_str(a, st, 3);
+	r->state = store_col_str(a, st, 4);
+	r->keywords = store_col_str(a, st, 5);
+	r->tags = store_col_str(a, st, 6);
+	r->symptom = store_col_str(a, st, 7);
+	r->problem = store_col_str(a, st, 8);
+	r->solution = store_col_str(a, st, 9);
+	r->changed_at = sqlite3_column_int64(st, 10);
+	r->changed_by = store_col_str(a, st, 11);
+	return r->solution != NULL && r->changed_by != NULL ? P_OK : P_ENOMEM;
+}
+
+int
+kb_revision_list(struct store *s, struct arena *a, long long id, size_t max,
+    struct kb_revision **out, size_t *n)
+{
+	sqlite3_stmt	*st;
+	int		 rc = SQLITE_DONE;
+
+	*n = 0;
+	if ((*out = arena_calloc(a, max > 0 ? max : 1, sizeof(**out))) == NULL)
+		return P_ENOMEM;
+	if ((st = store_stmt(s, SQL_KB_REV_LIST)) == NULL)
+		return P_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (long long)max);
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (read_revision(a, st, &(*out)[(*n)++]) != P_OK) {
+			sqlite3_reset(st);
+			return P_ENOMEM;
+		}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? P_OK : P_EDB;
+}
+
+int
+kb_revision_get(struct store *s, struct arena *a, long long id,
+    long long rev, struct kb_revision *out)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = store_stmt(s, SQL_KB_REV_GET)) == NULL)
+		return P_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, rev);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = read_revision(a, st, out);
+	else
+		rc = rc == SQLITE_DONE ? P_ENOTFOUND : P_EDB;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+kb_feedback_list(struct store *s, struct arena *a, long long id, size_t max,
+    struct kb_feedback **out, size_t *n, long long *total)
+{
+	sqlite3_stmt		*st;
+	struct kb_feedback	*f;
+	int			 rc = SQLITE_DONE;
+
+	*n = 0;
+	if ((*out = arena_calloc(a, max > 0 ? max : 1, sizeof(**out))) == NULL)
+		return P_ENOMEM;
+	if (total != NULL) {
+		if ((st = store_stmt(s, SQL_KB_FEEDBACK_COUNT)) == NULL)
+			return P_EDB;
+		sqlite3_bind_int64(st, 1, id);
+		if ((rc = count_row(st, total)) != P_OK)
+			return rc;
+	}
+	if ((st = store_stmt(s, SQL_KB_FEEDBACK_LIST)) == NULL)
+		return P_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (long long)max);
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		f = &(*out)[(*n)++];
+		f->id = sqlite3_column_int64(st, 0);
+		f->article_id = sqlite3_column_int64(st, 1);
+		f->comment = store_col_str(a, st, 2);
+		f->created_at = sqlite3_column_int64(st, 3);
+		if (f->comment == NULL) {
+			sqlite3_reset(st);
+			return P_ENOMEM;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? P_OK : P_EDB;
+}
+
+int
+kb_misses(struct store *s, struct arena *a, const char *lang, size_t max,
+    struct kb_miss **out, size_t *n, long long *total)
+{
+	sqlite3_stmt	*st;
+	struct kb_miss	*m;
+	int		 rc = SQLITE_DONE;
+
+	*n = 0;
+	if ((*out = arena_calloc(a, max > 0 ? max : 1, sizeof(**out))) == NULL)
+		return P_ENOMEM;
+	if (total != NULL) {
+		if ((st = store_stmt(s, SQL_KB_MISSES_COUNT)) == NULL)
+			return P_EDB;
+		sqlite3_bind_text(st, 1, nz(lang), -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, lang != NULL);
+		if ((rc = count_row(st, total)) != P_OK)
+			return rc;
+	}
+	if ((st = store_stmt(s, SQL_KB_MISSES)) == NULL)
+		return P_EDB;
+	sqlite3_bind_text(st, 1, nz(lang), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, lang != NULL);
+	sqlite3_bind_int64(st, 3, (long long)max);
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m = &(*out)[(*n)++];
+		m->query = store_col_str(a, st, 0);
+		m->lang = store_col_str(a, st, 1);
+		m->hits = sqlite3_column_int64(st, 2);
+		m->first_at = sqlite3_column_int64(st, 3);
+		m->last_at = sqlite3_column_int64(st, 4);
+		if (m->query == NULL || m->lang == NULL) {
+			sqlite3_reset(st);
+			return P_ENOMEM;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? P_OK : P_EDB;
+}
+
+int
+kb_miss_forget(struct store *s, const char *query, const char *lang)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (query == NULL)
+		return P_EINVAL;
+	if ((st = store_stmt(s, SQL_KB_MISS_FORGET)) == NULL)
+		return P_EDB;
+	sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, nz(lang), -1, SQLITE_STATIC);
+	if ((rc = step_done(st)) != P_OK)
+		return rc;
+	return sqlite3_changes(store_db(s)) > 0 ? P_OK : P_ENOTFOUND;
+}
+
+int
+kb_changed_since(struct store *s, struct arena *a, long long since,
+    long long after_t, long long after_id, bool internal, size_t max,
+    struct kb_article **out, size_t *n)
+{
+	sqlite3_stmt	*st;
+	int		 rc = SQLITE_DONE;
+
+	*n = 0;
+	if ((*out = arena_calloc(a, max > 0 ? max : 1, sizeof(**out))) == NULL)
+		return P_ENOMEM;
+	if ((st = store_stmt(s, SQL_KB_CHANGED)) == NULL)
+		return P_EDB;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, after_t);
+	sqlite3_bind_int64(st, 3, after_id);
+	sqlite3_bind_int(st, 4, internal);
+	sqlite3_bind_int64(st, 5, (long long)max);
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (read_article(a, st, &(*out)[(*n)++]) != P_OK) {
+			sqlite3_reset(st);
+			return P_ENOMEM;
+		}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? P_OK : P_EDB;
+}
+
+int
+kb_article_ids(struct store *s, struct arena *a, bool internal,
+    long long **out, size_t *n)
+{
+	sqlite3_stmt	*st;
+	long long	*v = NULL, *bigger;
+	size_t		 cap = 0;
+	int		 rc;
+
+	*n = 0;
+	if ((st = store_stmt(s, SQL_KB_IDS)) == NULL)
+		return P_EDB;
+	sqlite3_bind_int(st, 1, internal);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap == 0 ? 256 : cap * 2;
+			if ((bigger = arena_calloc(a, cap, sizeof(*v))) ==
+			    NULL) {
+				sqlite3_reset(st);
+				return P_ENOMEM;
+			}
+			if (*n > 0)
+				memcpy(bigger, v, *n * sizeof(*v));
+			v = bigger;
+		}
+		v[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	*out = v;
+	return rc == SQLITE_DONE ? P_OK : P_EDB;
+}

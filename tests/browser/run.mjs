@@ -560,7 +560,7 @@ async function main() {
 		await state.custPage.goto(state.requestUrl);
 		check((await text(state.custPage, "#req-state")) === "Acceptée",
 		    "customer does not see the approval");
-		const tl = await state.custPage.locator(".timeline").innerText();
+		const tl = await state.custPage.locator(".ub-history").innerText();
 		check(tl.includes("Blocage levé"), "no lift in the history");
 		check(!tl.includes(AGENT), "staff email shown to the customer");
 		clean(state.agentIssues, "approve");
@@ -712,8 +712,22 @@ if (state.custCtx)
 if (browser)
 	await browser.close().catch(() => {});
 if (server) {
+	// Stop the server and read its log: under ASan/UBSan a report there
+	// is a failure even if every page looked right.
 	server.proc.removeAllListeners("exit");
+	const exited = new Promise((resolve) => {
+		server.proc.on("exit", resolve);
+		setTimeout(resolve, 10000);
+	});
 	server.proc.kill("SIGTERM");
+	await exited;
+	const log = fs.readFileSync(path.join(tmp, "server.log"), "utf8");
+	const bad = log.split("\n").filter((l) =>
+	    /AddressSanitizer|LeakSanitizer|runtime error:/.test(l));
+	results.push(["server log free of sanitizer reports", bad.length === 0]);
+	console.log((bad.length === 0 ? "ok   " : "FAIL ") +
+	    "server log free of sanitizer reports" + (bad.length ? ": " +
+	    bad.slice(0, 5).join(" | ") : ""));
 }
 const passed = results.filter((r) => r[1]).length;
 const failed = results.length - passed + (fatal ? 1 : 0);

@@ -223,6 +223,8 @@ class Browser:
         data = urllib.parse.urlencode(fields).encode()
         req = urllib.request.Request("http://127.0.0.1:%d%s" %
                                      (self.port, path), data=data)
+        if self.lang:
+            req.add_header("Accept-Language", self.lang)
         try:
             r = self.op.open(req, timeout=10)
             return r.status, r.geturl(), r.read().decode()
@@ -667,6 +669,60 @@ class Suite:
                           key=self.reader)
         check(st == 400, "days=0: %d" % st)
 
+    def t_staff_pages(self):
+        e, fr = self.e, self.ids["fr"]
+        r = e.run("admin", "create-staff", "agent@provider.example",
+                  "--role", "agent", stdin=b"correct horse battery\n")
+        check(r.returncode == 0, "create-staff: %s" % r.stderr)
+        b = Browser(e.port, lang="en")
+        st, url, html = b.get("/staff/reports")
+        check(st == 200 and "/staff/login" in url and
+              "next=/staff/reports" in url, "no sign-in redirect: %s" % url)
+        m = re.search(r'name="csrf" value="([0-9a-f]{64})"', html)
+        st, url, html = b.post("/staff/login", {
+            "email": "agent@provider.example",
+            "password": "correct horse battery", "next": "/staff/reports",
+            "csrf": m.group(1) if m else ""})
+        check(st == 200 and url.endswith("/staff/reports"),
+              "sign-in: %d %s" % (st, url))
+        check("Tests that block most" in html and "BAYES_99" in html,
+              "no trends")
+        check("H-7001" in html and 'href="/staff/reports/%d"' % fr in html,
+              "no report list")
+        st, _, html = b.get("/staff/reports?account=H-7002")
+        check(st == 200 and 'href="/staff/reports/%d"' % fr not in html,
+              "account filter")
+        st, _, html = b.get("/staff/reports?account=H-404")
+        check(st == 404, "unknown account: %d" % st)
+        st, _, html = b.get("/staff/reports/%d" % fr)
+        check(st == 200 and "PTR record added" in html,
+              "report page: %d" % st)
+        check("Mark as a false positive" in html, "no mark form")
+        link = re.search(r"<code>http://help\.example\.net(/r/%d\?t&#61;"
+                         r"[^<]+)</code>" % fr, html)
+        check(link, "no customer link")
+        st, _, _ = b.post("/staff/reports/%d/false-positive" % fr,
+                          {"note": "no csrf"})
+        check(st == 403, "mark without CSRF: %d" % st)
+        check(e.sql("SELECT fp_at FROM filter_reports WHERE id = ?",
+                    (fr,))[0][0] is None, "marked without CSRF")
+        m = re.search(r'name="csrf" value="([0-9a-f]{64})"', html)
+        st, url, html = b.post("/staff/reports/%d/false-positive?lang=en" %
+                               fr, {"note": "Seasonal newsletter",
+                                    "csrf": m.group(1)})
+        check(st == 200 and "done=1" in url, "mark: %d %s" % (st, url))
+        check("Marked as a false positive" in html, "no notice")
+        row = e.sql("SELECT fp_by, fp_note FROM filter_reports WHERE id = ?",
+                    (fr,))[0]
+        check(row == ("agent@provider.example", "Seasonal newsletter"),
+              "stored %r" % (row,))
+        n = e.sql("SELECT count(*) FROM audit_events WHERE action = "
+                  "'report.false_positive' AND actor_kind = 'staff'")[0][0]
+        check(n == 1, "staff audit rows: %d" % n)
+        got = self.hooks.wait(lambda h, body: b'"id":%d' % fr in body and
+                              b"report.false_positive" in body)
+        check(got is not None, "staff mark not delivered to the filter")
+
     def t_block_link(self):
         e = self.e
         b = e.api("POST", "/api/v1/blocks", {
@@ -677,6 +733,10 @@ class Suite:
         m = re.search(r'href="(/unblock/%d\?t&#61;[A-Za-z0-9_-]+)"' %
                       b["id"], html)
         check(m, "no link to the block")
+        # Four reports of this account in 30 days (the trend ones too).
+        check(re.search(r"This is message <strong>4</strong> of your "
+                        r"account stopped by our filter in the last 30",
+                        html), "no repeat warning")
         # The link opens the block page for the customer.
         st, _, page = Browser(e.port).get(m.group(1).replace("&#61;", "="))
         check(st == 200 and "commandes@boulangerie-dupont.fr" in page,
@@ -742,7 +802,8 @@ def main():
         s.setup()
         for name in ("auth", "post_fr", "post_en", "validation", "page_fr",
                      "page_en", "tokens", "review", "false_positive",
-                     "staff_api", "trends", "block_link", "retention"):
+                     "staff_api", "trends", "staff_pages", "block_link",
+                     "retention"):
             runner.run(name.replace("_", " "), getattr(s, "t_" + name))
     except Fail as ex:
         runner.failed += 1
