@@ -25,7 +25,7 @@ add_unblock_url(struct request *req, struct json_object *o, long long id)
 		return;
 	json_object_object_add(o, "unblock_url", json_object_new_string(
 	    arena_printf(req->arena, "%s/unblock/%lld?t=%s",
-	    req->app->cfg.base_url, id, tok)));
+	    req->app != NULL ? req->app->cfg.base_url : "", id, tok)));
 }
 
 static const char *
