@@ -84,10 +84,10 @@ link_faq(struct request *req, struct json_object *rep, const char *lang)
 
 /* Runs the engine and answers the analysis; stores it when asked. Shared
  * with the HTML page handler (web/pages_diag.c). */
-int
-diagnose_request(struct request *req, const char *text, size_t len,
-    enum diag_input hint, const char *lang, int keep,
-    struct json_object **out)
+static int
+diagnose_with(struct request *req, const struct diag_engine *engine,
+    const char *text, size_t len, enum diag_input hint, const char *lang,
+    int keep, struct json_object **out)
 {
 	const struct app	*app = req->app;
 	struct diag_report	 rep;
@@ -96,10 +96,7 @@ diagnose_request(struct request *req, const char *text, size_t len,
 	const char		*js;
 	int			 rc;
 
-	*out = NULL;
-	if (app->diag == NULL)
-		return P_EDB;
-	rc = diag_run(app->diag, req->arena, text, len, hint, &rep);
+	rc = diag_run(engine, req->arena, text, len, hint, &rep);
 	if (rc != P_OK)
 		return rc;
 	o = diag_report_to_json(&rep, lang);
@@ -140,6 +137,25 @@ diagnose_request(struct request *req, const char *text, size_t len,
 	}
 	*out = o;
 	return P_OK;
+}
+
+/* The engine is borrowed for the run and the JSON conversion: a report
+ * points into its rules, and staff may rebuild the engine meanwhile. */
+int
+diagnose_request(struct request *req, const char *text, size_t len,
+    enum diag_input hint, const char *lang, int keep,
+    struct json_object **out)
+{
+	struct diag_engine_ref		*ref;
+	const struct diag_engine	*e;
+	int				 rc;
+
+	*out = NULL;
+	e = app_diag_get(req->app, &ref);
+	rc = e != NULL ? diagnose_with(req, e, text, len, hint, lang, keep,
+	    out) : P_EDB;
+	app_diag_put(req->app, ref);
+	return rc;
 }
 
 int

@@ -7,3 +7,4 @@ SRCS += api/requests.c
 SRCS += api/keys.c
 SRCS += api/reports.c
 SRCS += api/check.c
+SRCS += api/faq_admin.c

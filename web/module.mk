@@ -14,3 +14,5 @@ SRCS += web/pages_unblock.c
 SRCS += web/pages_staff.c
 SRCS += web/pages_reports.c
 SRCS += web/pages_check.c
+SRCS += web/pages_staff_kb.c
+SRCS += web/pages_staff_rules.c

@@ -187,10 +187,21 @@ render_report(struct request *req, struct response *res,
 	return page_render(req, res, 200, "diagnosis", ctx);
 }
 
+/* GET /diagnose?text=... fills the paste box (the FAQ offers it for a
+ * search that looks like an error); the analysis still needs the POST. */
 int
 page_diagnose_form(struct request *req, struct response *res)
 {
-	return page_render(req, res, 200, "home", NULL);
+	struct json_object	*ctx;
+	const char		*text;
+
+	text = request_query(req, "text");
+	if (text == NULL || text[0] == '\0' || strlen(text) > 8192)
+		return page_render(req, res, 200, "home", NULL);
+	if ((ctx = json_object_new_object()) == NULL)
+		return P_ENOMEM;
+	json_object_object_add(ctx, "pasted", json_object_new_string(text));
+	return page_render(req, res, 200, "home", ctx);
 }
 
 int

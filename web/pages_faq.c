@@ -91,6 +91,23 @@ search_url(struct request *req, const char *q, const char *category,
 	return out;
 }
 
+/* A query that looks like an error message is offered the diagnosis,
+ * with the text already in the paste box. */
+static void
+add_diagnose_offer(struct request *req, struct json_object *ctx,
+    const char *q)
+{
+	struct buf	 b;
+
+	if (!kb_looks_like_error(q))
+		return;
+	buf_init(&b, 16384);
+	if (buf_puts(&b, "/diagnose?text=") == 0 && url_encode(&b, q) == 0)
+		json_object_object_add(ctx, "diagnose_url", jstr(arena_strdup(
+		    req->arena, buf_str(&b))));
+	buf_cleanup(&b);
+}
+
 static void
 add_results(struct request *req, struct json_object *ctx, const char *q,
     const char *category, const struct kb_results *r)
@@ -158,6 +175,7 @@ page_faq(struct request *req, struct response *res)
 		json_object_object_add(ctx, "q", jstr(q));
 		json_object_object_add(ctx, "searched",
 		    json_object_new_boolean(1));
+		add_diagnose_offer(req, ctx, q);
 		rc = kb_search(req->db, req->arena, q, req->lang, category,
 		    page, 10, false, &r);
 		if (rc != P_OK) {

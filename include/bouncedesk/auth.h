@@ -32,7 +32,8 @@ enum auth_scope {
 	AUTH_WEBHOOKS_ADMIN = 1u << 9,	/* webhooks:admin */
 	AUTH_KEYS_ADMIN = 1u << 10,	/* keys:admin */
 	AUTH_REPORTS_READ = 1u << 11,	/* reports:read - filter reports */
-	AUTH_REPORTS_WRITE = 1u << 12	/* reports:write - post, mark */
+	AUTH_REPORTS_WRITE = 1u << 12,	/* reports:write - post, mark */
+	AUTH_FAQ_WRITE = 1u << 13	/* faq:write - create, edit, delete */
 };
 
 #define AUTH_KEY_TAG		"bd_live_"

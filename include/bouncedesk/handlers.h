@@ -81,6 +81,43 @@ handler_fn	page_staff_request;
 handler_fn	page_staff_decide;
 handler_fn	page_staff_block;
 handler_fn	page_staff_block_state;
+/* web/pages_staff_kb.c (knowledge base staff pages) */
+handler_fn	page_staff_faq;
+handler_fn	page_staff_faq_new;
+handler_fn	page_staff_faq_create;
+handler_fn	page_staff_faq_preview;
+handler_fn	page_staff_faq_view;
+handler_fn	page_staff_faq_edit;
+handler_fn	page_staff_faq_update;
+handler_fn	page_staff_faq_delete;
+handler_fn	page_staff_faq_revisions;
+handler_fn	page_staff_faq_revision;
+handler_fn	page_staff_faq_restore;
+handler_fn	page_staff_faq_feedback;
+handler_fn	page_staff_searches;
+handler_fn	page_staff_searches_forget;
+/* web/pages_staff_rules.c (diagnosis rules staff pages) */
+handler_fn	page_staff_rules;
+handler_fn	page_staff_rules_try_form;
+handler_fn	page_staff_rules_try;
+handler_fn	page_staff_rules_add;
+handler_fn	page_staff_rules_enable;
+/* api/faq_admin.c (FAQ writes and sync for ticketing systems) */
+handler_fn	api_faq_list;
+handler_fn	api_faq_create;
+handler_fn	api_faq_replace;
+handler_fn	api_faq_delete;
+/* Shared by the staff pages of web/pages_staff_kb.c and
+ * web/pages_staff_rules.c (defined in the first). */
+struct staff_session;
+/* P_OK when signed in; P_EUNAUTH when res holds the redirect to the
+ * sign-in page (the handler answers P_OK then). */
+int		 staff_page_guard(struct request *, struct response *,
+		    struct staff_session *);
+/* A new page context with the signed-in member and the title of the
+ * catalogue key; the caller owns it. */
+struct json_object *staff_page_ctx(struct request *,
+		    const struct staff_session *, const char *title_key);
 
 /* Shared by web/pages_unblock.c and web/pages_staff.c (defined in the
  * first). Views return new JSON objects (caller owns); strings in the

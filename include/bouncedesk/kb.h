@@ -155,6 +155,11 @@ char	*kb_marks_html(struct arena *, const char *);
 char	*kb_marks_plain(struct arena *, const char *);
 /* Markdown to HTML with cmark, raw HTML and unsafe links left out. */
 char	*kb_markdown_html(struct arena *, const char *md);
+/* True when a search text looks like an error message rather than
+ * words to look up: an enhanced status code (5.7.1), an SMTP reply
+ * ("550 5.1.1", "421-", "554 Rejected"), a mail client code
+ * (0x800CCC0E) or a bounce's own wording (Diagnostic-Code, said:). */
+bool	kb_looks_like_error(const char *query);
 /* Restricted Damerau-Levenshtein distance of two byte strings, capped:
  * returns max + 1 as soon as the distance is over max. */
 int	kb_distance(const char *a, size_t alen, const char *b, size_t blen,

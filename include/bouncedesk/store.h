@@ -62,5 +62,30 @@ int		 store_rules_seed(struct store *, const char *text, size_t len,
 		    int *added);
 /* Appends the enabled rules, in order, as one rules text. */
 int		 store_rules_text(struct store *, struct buf *out, int *count);
+/* The same without the rule whose id is skip (NULL: none): the rules an
+ * edited version of skip would join. */
+int		 store_rules_text_except(struct store *, const char *skip,
+		    struct buf *out, int *count);
+/* One stored rule, for the staff rules page. Strings in the arena. */
+struct store_rule {
+	const char	*id, *body;
+	const char	*source;		/* "seed" or "staff" */
+	bool		 enabled;
+	long long	 position, updated_at;
+};
+/* Every rule, disabled ones too, in evaluation order. */
+int		 store_rules_list(struct store *, struct arena *,
+		    struct store_rule **out, size_t *n);
+/* P_ENOTFOUND when there is no rule id. */
+int		 store_rule_get(struct store *, struct arena *, const char *id,
+		    struct store_rule *out);
+/* Stores a staff rule: a new id goes last in the order, enabled; a staff
+ * rule of that id gets the new body. P_ECONFLICT when a seed rule has the
+ * id. The caller checks the body first (diag_rules_check_mem). */
+int		 store_rule_put_staff(struct store *, const char *id,
+		    const char *body);
+/* Enables or disables any rule; P_ENOTFOUND. */
+int		 store_rule_enable(struct store *, const char *id,
+		    bool enabled);
 
 #endif /* BOUNCEDESK_STORE_H */

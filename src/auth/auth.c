@@ -28,6 +28,7 @@ static const struct {
 	{ "keys:admin", AUTH_KEYS_ADMIN },
 	{ "reports:read", AUTH_REPORTS_READ },
 	{ "reports:write", AUTH_REPORTS_WRITE },
+	{ "faq:write", AUTH_FAQ_WRITE },
 };
 
 /* What a staff role may do through the API. */

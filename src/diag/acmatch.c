@@ -14,8 +14,8 @@
 
 struct acmatch {
 	uint16_t	*delta;		/* nstates * nclass transitions */
-	uint16_t	*out;		/* per state: first word ending here+1 */
-	uint16_t	*outnext;	/* per state: next state with output+1 */
+	uint16_t	*out;		/* per state: word ending here, +1 */
+	uint16_t	*outnext;	/* per state: next output state, +1 */
 	uint8_t		 cls[256];	/* byte -> class (0: not in any word) */
 	size_t		 nclass, nstates, nwords;
 };

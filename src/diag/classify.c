@@ -5,7 +5,6 @@
  * broad fallback wording -> onhold / undefined. */
 #include <ctype.h>
 #include <fnmatch.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,16 +138,27 @@ struct facts {
 	const struct block	*b;
 	const char		*status;	/* "" when none */
 	const char		*code;		/* "" when none */
-	int			 st;		/* reason the status names, -1 */
+	int			 st;		/* the status's reason or -1 */
 	enum diag_phase		 phase;
-	bool			 smtp;		/* no type, or "SMTP;" */
 	bool			 xunix;		/* "X-Unix;": a local program */
-	struct reason_hits	 ph;		/* phrase rules that matched */
+	struct lazy		*lz;		/* phrase rules, on demand */
+};
+
+/* The phrase rules are run reason by reason, only when the decision asks
+ * (most decisions need a few reasons, not all of them). */
+struct lazy {
+	const struct ruleset	*rs;
+	const char		*text;
+	size_t			 len;
+	const uint64_t		*found;
+	const struct rule_ctx	*ctx;
+	pcre2_match_data	*md;
+	unsigned long long	 done;		/* reasons tried */
+	struct reason_hits	 ph;		/* those that matched */
 };
 
 /* How a verdict was reached. */
-enum why { WHY_NONE = 0, WHY_STATUS, WHY_PHRASE, WHY_RULE, WHY_FALLBACK,
-	WHY_HINT };
+enum why { WHY_NONE = 0, WHY_STATUS, WHY_PHRASE, WHY_HINT };
 
 struct verdict {
 	int			 rid;		/* -1: nothing decided */
@@ -156,7 +166,24 @@ struct verdict {
 	const struct rule_hit	*hit;		/* the rule, for WHY_PHRASE */
 };
 
-#define HIT(f, r)	((((f)->ph.mask) >> (r)) & 1ULL)
+static bool
+hit(const struct facts *f, int r)
+{
+	struct lazy	*z = f->lz;
+
+	if (z == NULL)
+		return false;
+	if (((z->done >> r) & 1ULL) == 0) {
+		z->done |= 1ULL << r;
+		if (z->text != NULL && ruleset_reason(z->rs, (enum reason_id)r,
+		    z->text, z->len, z->found, z->ctx, z->md, &z->ph.hit[r]))
+			z->ph.mask |= 1ULL << r;
+	}
+	return ((z->ph.mask >> r) & 1ULL) != 0;
+}
+
+#define HIT(f, r)	hit((f), (r))
+#define HITP(f, r)	(&(f)->lz->ph.hit[(r)])
 
 /* Reasons the status alone leaves open: the text is read again. */
 static bool
@@ -183,7 +210,7 @@ set(struct verdict *v, const struct facts *f, int rid)
 	v->rid = rid;
 	if (HIT(f, rid)) {
 		v->why = WHY_PHRASE;
-		v->hit = &f->ph.hit[rid];
+		v->hit = HITP(f, rid);
 	} else
 		v->why = WHY_STATUS;
 	return true;
@@ -208,7 +235,10 @@ probe_userunknown(const struct facts *f, struct verdict *v)
 				return false;
 		return set(v, f, RSN_USERUNKNOWN);
 	}
-	if (f->phase == PHASE_RCPT && HIT(f, RSN_USERUNKNOWN))
+	/* A line pasted alone lost its command: "User unknown" there is
+	 * most often the answer to RCPT TO. */
+	if ((f->phase == PHASE_RCPT || (f->phase == PHASE_UNKNOWN &&
+	    f->b->fragment)) && HIT(f, RSN_USERUNKNOWN))
 		return set(v, f, RSN_USERUNKNOWN);
 	return false;
 }
@@ -223,8 +253,8 @@ probe_filtered(const struct facts *f, struct verdict *v)
 	if (f->st == RSN_FILTERED || !before_data(f->phase)) {
 		v->rid = RSN_FILTERED;
 		v->why = WHY_PHRASE;
-		v->hit = HIT(f, RSN_FILTERED) ? &f->ph.hit[RSN_FILTERED] :
-		    &f->ph.hit[RSN_USERUNKNOWN];
+		v->hit = HIT(f, RSN_FILTERED) ? HITP(f, RSN_FILTERED) :
+		    HITP(f, RSN_USERUNKNOWN);
 		return true;
 	}
 	return false;
@@ -244,9 +274,9 @@ probe_rejected(const struct facts *f, struct verdict *v)
 		v->rid = RSN_REJECTED;
 		v->why = HIT(f, RSN_REJECTED) || HIT(f, RSN_USERUNKNOWN) ||
 		    HIT(f, RSN_HOSTUNKNOWN) ? WHY_PHRASE : WHY_STATUS;
-		v->hit = HIT(f, RSN_REJECTED) ? &f->ph.hit[RSN_REJECTED] :
-		    HIT(f, RSN_USERUNKNOWN) ? &f->ph.hit[RSN_USERUNKNOWN] :
-		    HIT(f, RSN_HOSTUNKNOWN) ? &f->ph.hit[RSN_HOSTUNKNOWN] :
+		v->hit = HIT(f, RSN_REJECTED) ? HITP(f, RSN_REJECTED) :
+		    HIT(f, RSN_USERUNKNOWN) ? HITP(f, RSN_USERUNKNOWN) :
+		    HIT(f, RSN_HOSTUNKNOWN) ? HITP(f, RSN_HOSTUNKNOWN) :
 		    NULL;
 		return true;
 	}
@@ -318,9 +348,9 @@ static const int order_first[] = {
 static const int order_second[] = {
 	RSN_MAILBOXFULL, RSN_AUTHFAILURE, RSN_BADREPUTATION, RSN_SPEEDING,
 	RSN_SPAMDETECTED, RSN_VIRUSDETECTED, RSN_POLICYVIOLATION,
-	RSN_NORELAYING, RSN_SYNTAXERROR, RSN_SYSTEMERROR, RSN_NETWORKERROR, RSN_SUSPEND,
-	RSN_CONTENTERROR, RSN_SYSTEMFULL, RSN_NOTACCEPT, RSN_EXPIRED,
-	RSN_SECURITYERROR, RSN_MAILERERROR
+	RSN_NORELAYING, RSN_SYNTAXERROR, RSN_SYSTEMERROR, RSN_NETWORKERROR,
+	RSN_SUSPEND, RSN_CONTENTERROR, RSN_SYSTEMFULL, RSN_NOTACCEPT,
+	RSN_EXPIRED, RSN_SECURITYERROR, RSN_MAILERERROR
 };
 
 static bool
@@ -330,7 +360,7 @@ second_pass(const struct facts *f, struct verdict *v)
 	size_t		 i;
 	long		 c;
 
-	if (!is_vague(f->st) && !f->xunix && f->smtp) {
+	if (!is_vague(f->st) && !f->xunix) {
 		v->rid = f->st;
 		v->why = WHY_STATUS;
 		return true;
@@ -372,7 +402,7 @@ decide_text(const struct facts *f, struct verdict *v)
 	v->rid = -1;
 	v->why = WHY_NONE;
 	v->hit = NULL;
-	if (f->smtp)
+	if (!f->xunix)
 		for (i = 0; i < sizeof(order_first) / sizeof(order_first[0]);
 		    i++)
 			if (probe(f, order_first[i], v))
@@ -392,11 +422,10 @@ facts_init(struct facts *f, const struct block *b)
 	/* Only a local program's report ("X-Unix;") is read differently:
 	 * MTAs label SMTP answers "smtp", "X-Postfix", "unknown"... */
 	f->xunix = b->diagtype != NULL && strcmp(b->diagtype, "X-UNIX") == 0;
-	f->smtp = !f->xunix;
 }
 
 static const char *const why_names[] = {
-	"none", "status", "phrase", "rule", "fallback", "hint"
+	"none", "status", "phrase", "hint"
 };
 
 static void
@@ -407,9 +436,16 @@ apply_verdict(struct arena *a, struct diag_recipient *r,
 	if (v->hit != NULL) {
 		apply_rule(a, r, v->hit, text, in_context ? "context" :
 		    why_names[v->why]);
-		/* The rule may name another reason than the verdict
-		 * (filtered on "user unknown" words). */
-		r->reason = reason_name((enum reason_id)v->rid);
+		if ((int)v->hit->rule->rid != v->rid) {
+			/* "User unknown" words after the content: the
+			 * rule's words, the verdict's reason and texts. */
+			r->reason = reason_name((enum reason_id)v->rid);
+			r->actor = ACTOR_NONE;
+			r->blacklist = NULL;
+			r->explain_fr = r->explain_en = NULL;
+			r->steps_fr = r->steps_en = NULL;
+			r->faq_tags = NULL;
+		}
 		if (in_context)
 			r->confidence *= 0.9;
 		return;
@@ -470,14 +506,21 @@ phrases(const struct diag_engine *e, struct arena *a, const struct block *b,
 {
 	struct facts	 f;
 	struct verdict	 v;
+	struct lazy	 z;
 
 	facts_init(&f, b);
-	if (t->found != NULL)
-		ruleset_scan(e->rules, RULE_PHRASE, t->s, t->len, t->found, c,
-		    md, &f.ph);
-	if (in_context && f.ph.mask == 0)
-		return false;
+	memset(&z, 0, sizeof(z));
+	z.rs = e->rules;
+	z.text = t->found != NULL ? t->s : NULL;
+	z.len = t->len;
+	z.found = t->found;
+	z.ctx = c;
+	z.md = md;
+	f.lz = &z;
 	if (!decide_text(&f, &v))
+		return false;
+	/* The text around the block counts only by its phrases. */
+	if (in_context && v.why != WHY_PHRASE)
 		return false;
 	apply_verdict(a, r, &v, t->s, &f, in_context);
 	return true;
@@ -501,9 +544,6 @@ decide(const struct diag_engine *e, struct arena *a, const struct block *b,
 	struct rule_ctx	 c;
 	bool		 hasx;
 
-	if (getenv("DIAG_DEBUG") != NULL)	/* XXX temporary */
-		fprintf(stderr, "DBG rcpt=%s phase=%d status=%s code=%s host=%s\n  diag=%s\n  ctx=%s\n",
-		    b->recipient, b->phase, b->status, b->replycode, b->remote_mta, b->diagnostic, b->context);
 	c.host = b->remote_mta;
 	c.domain = domain_of(b->recipient);
 	c.status = b->status != NULL ? b->status : "";

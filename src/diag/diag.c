@@ -3,6 +3,7 @@
  * recipient, and serialise the report. */
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,14 +86,33 @@ static const struct {
 	{ NULL, NULL }
 };
 
+/* Other marks looked for in the same pass over the whole text. */
+enum doc_mark {
+	DOC_FINAL_RECIPIENT = 0, DOC_STATUS, DOC_FEEDBACK_TYPE,
+	DOC_HOTMAIL_FBL, DOC_SES_COMPLAINT, DOC_SES_DELIVERY, DOC_CLIENT_CODE,
+	DOC_NMARKS
+};
+
+static const char *const doc_marks[DOC_NMARKS] = {
+	"final-recipient", "status: ", "feedback-type:",
+	"x-hmxmroriginalrecipient:", "\"notificationtype\":\"complaint\"",
+	"\"notificationtype\":\"delivery\"", "0x8"
+};
+
+#define NMTA	(sizeof(mta_marks) / sizeof(mta_marks[0]) - 1)
+#define HAS(f, i) ((((f)[(i) / 64]) >> ((i) % 64)) & 1)
+
+/* One automaton for the MTA signatures, then the other marks. */
 static int
 mta_build(struct diag_engine *e)
 {
-	const char	*w[sizeof(mta_marks) / sizeof(mta_marks[0])];
-	size_t		 n;
+	const char	*w[NMTA + DOC_NMARKS];
+	size_t		 n, i;
 
-	for (n = 0; mta_marks[n].needle != NULL; n++)
+	for (n = 0; n < NMTA; n++)
 		w[n] = mta_marks[n].needle;
+	for (i = 0; i < DOC_NMARKS; i++)
+		w[n++] = doc_marks[i];
 	return (e->mta = acmatch_new(w, n)) != NULL ? P_OK : P_ENOMEM;
 }
 
@@ -208,30 +228,43 @@ diag_engine_free(struct diag_engine *e)
 	free(e);
 }
 
-/* Each example, diagnosed alone as a pasted fragment, must give its
- * rule's reason: the rule is then known to win over the others. */
+/* The reason an example gives when diagnosed alone as a fragment, and
+ * the rule that gave it. */
+static const char *
+example_reason(const struct diag_engine *e, struct arena *a, const char *ex,
+    const char **rule)
+{
+	struct diag_report	 rep;
+
+	*rule = "-";
+	if (diag_run(e, a, ex, strlen(ex), DIAG_IN_FRAGMENT, &rep) != P_OK ||
+	    rep.nrcpt == 0)
+		return "(none)";
+	if (rep.rcpt[0].evidence.rule_id != NULL)
+		*rule = rep.rcpt[0].evidence.rule_id;
+	return rep.rcpt[0].reason;
+}
+
+/* Each example, diagnosed alone, must give its rule's reason: the rule is
+ * then known to win over the others. Failures are listed in err. */
 static int
 examples_run(const struct diag_engine *e, char *err, size_t errlen)
 {
-	struct diag_report	 rep;
-	struct arena		*a;
-	size_t			 i, j, used;
-	int			 fails = 0;
+	struct arena	*a;
+	const char	*got, *by;
+	size_t		 i, j, used;
+	int		 fails = 0;
 
 	for (i = 0; i < e->rules->nrules; i++) {
 		const struct rule *r = &e->rules->rules[i];
 
 		for (j = 0; j < r->nexamples; j++) {
-			const char *ex = r->examples[j], *got;
-
 			/* One that does not match is already counted. */
-			if (!rule_matches(e->rules, r, ex))
+			if (!rule_matches(e->rules, r, r->examples[j]))
 				continue;
 			if ((a = arena_new(0)) == NULL)
 				return fails + 1;
-			got = diag_run(e, a, ex, strlen(ex), DIAG_IN_FRAGMENT,
-			    &rep) == P_OK && rep.nrcpt > 0 ?
-			    rep.rcpt[0].reason : "(none)";
+			got = example_reason(e, a, r->examples[j], &by);
 			if (strcmp(got, r->reason) != 0) {
 				used = strlen(err);
 				if (fails++ > 0 && used + 2 < errlen) {
@@ -242,10 +275,7 @@ examples_run(const struct diag_engine *e, char *err, size_t errlen)
 					snprintf(err + used, errlen - used,
 					    "rule %s (line %d): example %zu "
 					    "gives %s (%s)", r->id, r->line,
-					    j + 1, got, rep.nrcpt > 0 &&
-					    rep.rcpt[0].evidence.rule_id !=
-					    NULL ? rep.rcpt[0].evidence.rule_id :
-					    "-");
+					    j + 1, got, by);
 			}
 			arena_free(a);
 		}
@@ -283,22 +313,6 @@ diag_rules_check_mem(const char *text, size_t len, char *err, size_t errlen)
 
 /* ------------------------------------------------------- detection --- */
 
-static enum diag_input
-detect(const struct diag_engine *e, const char *s, size_t len)
-{
-	size_t	 i, lines = 0;
-
-	if (text_looks_headers(e->marks, s, len))
-		return DIAG_IN_HEADERS;
-	if (text_looks_message(s, len))
-		return DIAG_IN_MESSAGE;
-	for (i = 0; i < len; i++)
-		if (s[i] == '\n')
-			lines++;
-	if (len < 500 && lines <= 3)
-		return DIAG_IN_FRAGMENT;
-	return DIAG_IN_PASTED;
-}
 
 /* -------------------------------------------------- original fields --- */
 
@@ -331,30 +345,51 @@ field_value(struct arena *a, const char *s, size_t len, const char *name)
 static void
 original_from_text(struct scan *sc, const char *s, size_t len)
 {
-	const char	*p;
+	static const struct {
+		const char	*name;
+		size_t		 len;
+		size_t		 off;
+	} f[] = {
+		{ "message-id:", 11, offsetof(struct scan, orig_mid) },
+		{ "from:", 5, offsetof(struct scan, orig_from) },
+		{ "to:", 3, offsetof(struct scan, orig_to) },
+		{ "subject:", 8, offsetof(struct scan, orig_subject) },
+	};
+	const char	*p = s, *end = s + len, *nl, **dst;
+	size_t		 i, left = 0;
 
-	p = strstr(s, "\nMessage-I");
-	if (p == NULL)
-		p = strstr(s, "\nMessage-i");
-	if (sc->orig_mid == NULL && p != NULL)
-		sc->orig_mid = field_value(sc->arena, p, len - (size_t)(p - s),
-		    "\nMessage-ID:");
-	if (sc->orig_from == NULL)
-		sc->orig_from = field_value(sc->arena, s, len, "From:");
-	if (sc->orig_to == NULL)
-		sc->orig_to = field_value(sc->arena, s, len, "To:");
-	if (sc->orig_subject == NULL)
-		sc->orig_subject = field_value(sc->arena, s, len, "Subject:");
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (*(const char **)(void *)((char *)sc + f[i].off) == NULL)
+			left++;
+	/* One pass over the lines: the first value of each field. */
+	while (left > 0 && p < end) {
+		for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+			dst = (const char **)(void *)((char *)sc + f[i].off);
+			if (*dst == NULL && (size_t)(end - p) > f[i].len &&
+			    strncasecmp(p, f[i].name, f[i].len) == 0) {
+				*dst = field_value(sc->arena, p,
+				    (size_t)(end - p), f[i].name);
+				left--;
+				break;
+			}
+		}
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		p = nl + 1;
+	}
 }
 
 
+/* The first signature in table order found in the text. */
 static const char *
-guess_mta(const struct diag_engine *e, const char *s, size_t len)
+guess_mta(const uint64_t *found)
 {
-	ssize_t	 w;
+	size_t	 i;
 
-	w = acmatch_first(e->mta, s, len > 16384 ? 16384 : len, NULL);
-	return w >= 0 ? mta_marks[w].mta : NULL;
+	for (i = 0; i < NMTA; i++)
+		if (HAS(found, i))
+			return mta_marks[i].mta;
+	return NULL;
 }
 
 /* ------------------------------------------------------------ run --- */
@@ -431,17 +466,17 @@ feedback_recipients(struct scan *sc, const char *s, size_t len)
 }
 
 static void
-special_kinds(struct scan *sc, const char *s, size_t len)
+special_kinds(struct scan *sc, const char *s, size_t len,
+    const uint64_t *found)
 {
 	size_t	 i;
 
-	if (!sc->feedback && (strstr(s, "Feedback-Type:") != NULL ||
-	    strstr(s, "feedback-type:") != NULL ||
-	    strstr(s, "X-HmXmrOriginalRecipient:") != NULL ||
-	    strstr(s, "\"notificationType\":\"Complaint\"") != NULL))
+	if (!sc->feedback && (HAS(found, NMTA + DOC_FEEDBACK_TYPE) ||
+	    HAS(found, NMTA + DOC_HOTMAIL_FBL) ||
+	    HAS(found, NMTA + DOC_SES_COMPLAINT)))
 		sc->feedback = true;
 	/* Amazon SES notifications in JSON. */
-	if (strstr(s, "\"notificationType\":\"Delivery\"") != NULL)
+	if (HAS(found, NMTA + DOC_SES_DELIVERY))
 		for (i = 0; i < sc->nblk; i++)
 			sc->blk[i].action = "delivered";
 	if (sc->feedback)
@@ -455,14 +490,12 @@ finish(const struct diag_engine *e, struct arena *a, struct scan *sc,
 	pcre2_match_data	*md;
 	size_t			 i;
 
-	if ((md = pcre2_match_data_create(16, NULL)) == NULL)
+	if ((md = rules_match_data()) == NULL)
 		return P_ENOMEM;
 	out->rcpt = arena_calloc(a, sc->nblk ? sc->nblk : 1,
 	    sizeof(*out->rcpt));
-	if (out->rcpt == NULL) {
-		pcre2_match_data_free(md);
+	if (out->rcpt == NULL)
 		return P_ENOMEM;
-	}
 	for (i = 0; i < sc->nblk; i++) {
 		struct block		*b = &sc->blk[i];
 		struct diag_recipient	*r = &out->rcpt[out->nrcpt];
@@ -471,6 +504,7 @@ finish(const struct diag_engine *e, struct arena *a, struct scan *sc,
 			b->reporting_mta = sc->reporting_mta;
 		if (b->recipient == NULL && sc->orig_to != NULL)
 			b->recipient = sc->orig_to;
+		b->fragment = out->input == DIAG_IN_FRAGMENT;
 		if (b->mta_reason == NULL && sc->mta_reason != NULL) {
 			b->mta_reason = sc->mta_reason;
 			b->mta_reason_why = "header";
@@ -492,11 +526,11 @@ finish(const struct diag_engine *e, struct arena *a, struct scan *sc,
 			r->evidence.stage = "kind";
 		}
 		/* A failure with nothing to say why: a report part without
-		 * any recipient, or a fragment with no code and no address,
-		 * is undefined rather than onhold. */
+		 * any recipient, or text with no code and no address, is
+		 * undefined rather than onhold. */
 		if (strcmp(r->reason, "onhold") == 0 && r->status[0] == '\0' &&
 		    r->replycode[0] == '\0' && (sc->empty_report ||
-		    (out->input == DIAG_IN_FRAGMENT && r->recipient == NULL))) {
+		    r->recipient == NULL)) {
 			r->reason = "undefined";
 			r->evidence.rule_id = "undefined";
 		}
@@ -513,11 +547,9 @@ finish(const struct diag_engine *e, struct arena *a, struct scan *sc,
 			r->faq_tags = ri->tags;
 		}
 		out->nrcpt++;
-		if (strcmp(r->reason, "undefined") != 0 ||
-		    r->diagnostic != NULL)
+		if (strcmp(r->reason, "undefined") != 0)
 			out->recognised = true;
 	}
-	pcre2_match_data_free(md);
 	return P_OK;
 }
 
@@ -586,7 +618,7 @@ run_mbox(const struct diag_engine *e, struct arena *a, const char *text,
 {
 	struct diag_report	 one;
 	struct diag_recipient	*all;
-	size_t			 start = 0, next, n = 0, total = 0;
+	size_t			 start = 0, next, n = 0, total = 0, i;
 	int			 rc;
 
 	if ((all = arena_calloc(a, DIAG_MAX_RCPT, sizeof(*all))) == NULL)
@@ -601,7 +633,7 @@ run_mbox(const struct diag_engine *e, struct arena *a, const char *text,
 			out->recognised = true;
 		if (n == 0)
 			one = *out;
-		for (size_t i = 0; i < one.nrcpt && total < DIAG_MAX_RCPT; i++)
+		for (i = 0; i < one.nrcpt && total < DIAG_MAX_RCPT; i++)
 			all[total++] = one.rcpt[i];
 		n++;
 		start = next;
@@ -633,10 +665,13 @@ run_one(const struct diag_engine *e, struct arena *a, const char *text,
 	struct scan	*sc;
 	const char	*s;
 	size_t		 slen;
+	uint64_t	 found[(NMTA + DOC_NMARKS + 63) / 64];
+	bool		 scanned = false;
 	int		 rc;
 
 	memset(out, 0, sizeof(*out));
-	out->input = hint != DIAG_IN_AUTO ? hint : detect(e, text, len);
+	out->input = hint != DIAG_IN_AUTO ? hint :
+	    text_detect(e->marks, text, len);
 	if (out->input == DIAG_IN_HEADERS)
 		return run_headers(a, text, len, out);
 	if ((sc = arena_calloc(a, 1, sizeof(*sc))) == NULL)
@@ -660,18 +695,24 @@ run_one(const struct diag_engine *e, struct arena *a, const char *text,
 	} else {
 		if ((s = text_normalise(a, text, len, &slen)) == NULL)
 			return P_ENOMEM;
-		if (text_is_autoreply(e->marks, s, slen) && strstr(s,
-		    "Final-Recipient") == NULL && strstr(s, "Status: ") == NULL)
+		acmatch_scan(e->mta, s, slen, found);
+		scanned = true;
+		if (!HAS(found, NMTA + DOC_FINAL_RECIPIENT) &&
+		    !HAS(found, NMTA + DOC_STATUS) &&
+		    text_is_autoreply(e->marks, s, slen))
 			sc->autoreply = true;
 		if ((rc = run_text(sc, s, slen, true)) != P_OK)
 			return rc;
 		sc->human = s;
 		sc->humanlen = slen;
 	}
-	out->client_code = text_find_client_code(a, s, slen);
+	if (!scanned)
+		acmatch_scan(e->mta, s, slen, found);
+	if (HAS(found, NMTA + DOC_CLIENT_CODE))
+		out->client_code = text_find_client_code(a, s, slen);
 	original_from_text(sc, s, slen);
-	special_kinds(sc, s, slen);
-	out->mta = guess_mta(e, s, slen);
+	special_kinds(sc, s, slen, found);
+	out->mta = guess_mta(found);
 	out->orig_from = sc->orig_from;
 	out->orig_to = sc->orig_to;
 	out->orig_subject = sc->orig_subject;

@@ -88,6 +88,9 @@ struct ruleset {
 	size_t			 nrules;
 	pcre2_match_context	*mctx;
 	struct acmatch		*words;		/* every "requires" word */
+	/* The phrase rules of each reason, in file order. */
+	uint16_t		*byreason[RSN_COUNT];
+	size_t			 nbyreason[RSN_COUNT];
 };
 
 /* acmatch.c: many literal words found in one pass. */
@@ -137,16 +140,22 @@ bool		 ruleset_match(const struct ruleset *, enum rule_stage,
 		    struct rule_hit *out);
 /* Runs all the rules of one stage over text and records, for each
  * reason, its first matching rule. */
-void		 ruleset_scan(const struct ruleset *, enum rule_stage,
+/* Does any phrase rule of one reason match text? The first that does is
+ * put in out. */
+bool		 ruleset_reason(const struct ruleset *, enum reason_id,
 		    const char *text, size_t len, const uint64_t *found,
 		    const struct rule_ctx *, pcre2_match_data *md,
-		    struct reason_hits *out);
+		    struct rule_hit *out);
+/* The calling thread's match data (kept until the thread ends), or NULL
+ * when out of memory. */
+pcre2_match_data *rules_match_data(void);
 /* Does text match rule r (prefilter and pattern)? */
 bool		 rule_matches(const struct ruleset *, const struct rule *,
 		    const char *text);
 /* Checks that each rule has an example and that each example matches its
  * own rule. Returns the number of failures; they are listed in err. */
-int		 ruleset_check(const struct ruleset *, char *err, size_t errlen);
+int		 ruleset_check(const struct ruleset *, char *err,
+		    size_t errlen);
 
 /* Reason table (classify.c). */
 struct reason_info {
@@ -179,6 +188,7 @@ struct block {
 	const char	*mta_reason;	/* a reason the reporting MTA states
 					 * itself (a bounce category) */
 	const char	*mta_reason_why; /* where it comes from */
+	bool		 fragment;	/* one line pasted alone */
 };
 
 /* What the text pass and the MIME pass collect. */
@@ -205,6 +215,46 @@ struct scan {
  * there already or out of memory (diag.c). */
 struct block	*scan_add(struct scan *);
 
+/* text.c: helpers shared by the text passes (dsn.c, human.c, extract.c) */
+struct txt_line {
+	const char	*p;
+	size_t		 len;
+};
+/* The next line of s from *pos (without its newline); false at the end. */
+bool		 txt_next_line(const char *s, size_t len, size_t *pos,
+		    struct txt_line *l);
+bool		 txt_starts_ci(const char *p, size_t len, const char *w);
+bool		 txt_is_blank(const char *p, size_t len);
+/* Case-insensitive search for an ASCII needle, or NULL. */
+const char	*txt_memcasestr(const char *h, size_t hlen, const char *n);
+/* s on one line in the arena: newlines and blank runs become one space,
+ * at most max bytes. */
+char		*txt_one_line(struct arena *, const char *s, size_t len,
+		    size_t max);
+bool		 txt_is_addr_char(int);
+bool		 txt_is_host_char(int);
+/* The length of the address starting at p, or 0. */
+size_t		 txt_addr_at(const char *p, size_t len);
+/* An address copied with its domain in lower case. */
+char		*txt_addr_dup(struct arena *, const char *p, size_t n);
+/* The first address in s, or NULL. */
+char		*txt_first_addr(struct arena *, const char *s, size_t len);
+/* Is there an SMTP reply code ("550") / an enhanced status ("5.1.1",
+ * its length in *n) at s[i]? */
+bool		 txt_is_code_at(const char *s, size_t i, size_t len);
+bool		 txt_is_status_at(const char *s, size_t i, size_t len,
+		    size_t *n);
+/* ISO-2022-JP runs of s decoded to UTF-8 (s itself when none). */
+const char	*txt_jis_decode(struct arena *, const char *s, size_t len,
+		    size_t *outlen);
+
+/* What names the SMTP command a failure answered (extract.c). */
+struct phase_mark {
+	const char	*w;
+	enum diag_phase	 ph;
+};
+extern const struct phase_mark phase_marks[];
+
 /* text.c */
 /* Fixed lists of marks, each found in one pass (built once per engine). */
 struct text_marks {
@@ -214,19 +264,22 @@ struct text_marks {
 };
 struct text_marks *text_marks_new(void);
 void		 text_marks_free(struct text_marks *);
+/* Returns arena memory holding valid UTF-8 (bad bytes become '?'). */
 char		*text_normalise(struct arena *, const char *, size_t,
 		    size_t *outlen);
+/* Replaces, in place, every byte that is not part of valid UTF-8. */
+void		 text_utf8_sanitize(char *, size_t);
 int		 text_scan_dsn(struct scan *, const char *, size_t);
 int		 text_scan_human(struct scan *, const char *, size_t);
 void		 text_extract(const struct text_marks *, struct arena *,
 		    struct block *);
-bool		 text_looks_headers(const struct text_marks *, const char *,
+enum diag_input	 text_detect(const struct text_marks *, const char *,
 		    size_t);
-bool		 text_looks_message(const char *, size_t);
 const char	*text_find_client_code(struct arena *, const char *, size_t);
 bool		 text_is_autoreply(const struct text_marks *, const char *,
 		    size_t);
 
+/* dsn.c, human.c, extract.c */
 /* mime.c: fills the scan from a whole message. P_OK or P_E*. */
 int		 mime_scan(struct scan *, const char *, size_t);
 

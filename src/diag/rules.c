@@ -7,8 +7,14 @@
  * examples; repeated "steps_fr:"/"steps_en:" lines add steps. "host:",
  * "phase:" and "status:" (comma-separated lists) restrict a rule to some
  * remote hosts (domain suffixes), SMTP phases (connection, helo, mail,
- * rcpt, data, end-of-data...) or status codes ("none": no code). */
+ * rcpt, data, end-of-data...) or status codes ("none": no code).
+ * "stage:" is specific (decides alone, first match in file order),
+ * phrase (a reason's wording, read by classify.c with the status code and
+ * the command) or fallback (broad wording, tried last). The "requires"
+ * words of all rules are looked for in one pass (acmatch.c): a rule's
+ * pattern runs only when one of its words is in the text. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +30,46 @@
 #define RULES_DEPTH_LIMIT	5000
 
 static int	words_build(struct ruleset *);
+static int	byreason_build(struct ruleset *);
+static bool	conditions(const struct rule *, const struct rule_ctx *);
+static bool	rule_try(const struct ruleset *, const struct rule *,
+		    const char *, size_t, pcre2_match_data *,
+		    struct rule_hit *);
+
+/* Match data, one per thread: made on first use, freed when the thread
+ * ends. */
+static pthread_key_t	 md_key;
+static pthread_once_t	 md_once = PTHREAD_ONCE_INIT;
+static bool		 md_ok;
+
+static void
+md_free(void *md)
+{
+	pcre2_match_data_free(md);
+}
+
+static void
+md_init(void)
+{
+	md_ok = pthread_key_create(&md_key, md_free) == 0;
+}
+
+pcre2_match_data *
+rules_match_data(void)
+{
+	pcre2_match_data	*md;
+
+	pthread_once(&md_once, md_init);
+	if (!md_ok)
+		return NULL;
+	if ((md = pthread_getspecific(md_key)) == NULL &&
+	    (md = pcre2_match_data_create(16, NULL)) != NULL &&
+	    pthread_setspecific(md_key, md) != 0) {
+		pcre2_match_data_free(md);
+		md = NULL;
+	}
+	return md;
+}
 
 static const char *const actor_names[] = {
 	"none", "sender", "sender_admin", "recipient", "recipient_admin",
@@ -126,7 +172,8 @@ add_phases(struct rule *r, const char *v, char *err, size_t errlen)
 			break;
 		n = (size_t)(e - p);
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			if (strlen(names[i]) == n && strncmp(names[i], p, n) == 0)
+			if (strlen(names[i]) == n &&
+			    strncmp(names[i], p, n) == 0)
 				break;
 		if (i == sizeof(names) / sizeof(names[0])) {
 			snprintf(err, errlen, "bad phase '%.*s'", (int)n, p);
@@ -345,7 +392,7 @@ ruleset_parse(const char *text, size_t len, char *err, size_t errlen)
 	for (i = 0; i < rs->nrules; i++)
 		if (rule_compile(&rs->rules[i], err, errlen) != P_OK)
 			goto fail;
-	if (words_build(rs) != P_OK)
+	if (words_build(rs) != P_OK || byreason_build(rs) != P_OK)
 		goto fail_mem;
 	return rs;
 bad_cont:
@@ -443,6 +490,44 @@ out:
 	return rc;
 }
 
+static int
+byreason_build(struct ruleset *rs)
+{
+	size_t	 i, r;
+
+	for (r = 0; r < RSN_COUNT; r++) {
+		rs->byreason[r] = arena_calloc(rs->arena, rs->nrules + 1,
+		    sizeof(*rs->byreason[r]));
+		if (rs->byreason[r] == NULL)
+			return P_ENOMEM;
+	}
+	for (i = 0; i < rs->nrules; i++) {
+		const struct rule *ru = &rs->rules[i];
+
+		if (ru->stage == RULE_PHRASE)
+			rs->byreason[ru->rid][rs->nbyreason[ru->rid]++] =
+			    (uint16_t)i;
+	}
+	return P_OK;
+}
+
+bool
+ruleset_reason(const struct ruleset *rs, enum reason_id rid,
+    const char *text, size_t len, const uint64_t *found,
+    const struct rule_ctx *ctx, pcre2_match_data *md, struct rule_hit *out)
+{
+	size_t	 i;
+
+	for (i = 0; i < rs->nbyreason[rid]; i++) {
+		const struct rule *r = &rs->rules[rs->byreason[rid][i]];
+
+		if (conditions(r, ctx) && prefilter(r, found) &&
+		    rule_try(rs, r, text, len, md, out))
+			return true;
+	}
+	return false;
+}
+
 static bool
 host_ends(const char *host, const char *suffix)
 {
@@ -520,30 +605,6 @@ ruleset_match(const struct ruleset *rs, enum rule_stage stage,
 			return true;
 	}
 	return false;
-}
-
-void
-ruleset_scan(const struct ruleset *rs, enum rule_stage stage,
-    const char *text, size_t len, const uint64_t *found,
-    const struct rule_ctx *ctx, pcre2_match_data *md,
-    struct reason_hits *out)
-{
-	size_t	 i;
-
-	out->mask = 0;
-	if (rs == NULL || text == NULL)
-		return;
-	for (i = 0; i < rs->nrules; i++) {
-		const struct rule *r = &rs->rules[i];
-
-		/* One hit per reason is enough: skip the other rules of a
-		 * reason already found. */
-		if (r->stage != stage || (out->mask & (1ULL << r->rid)) != 0 ||
-		    !conditions(r, ctx) || !prefilter(r, found))
-			continue;
-		if (rule_try(rs, r, text, len, md, &out->hit[r->rid]))
-			out->mask |= 1ULL << r->rid;
-	}
 }
 
 /* The words of a text for the prefilter, in a malloc'ed buffer (for the

@@ -128,3 +128,110 @@ kb_markdown_html(struct arena *a, const char *md)
 	free(html);
 	return out;
 }
+
+/* ---- does a query look like an error message? ---- */
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool
+is_alnum(char c)
+{
+	return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+static bool
+is_hex(char c)
+{
+	return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* [245].d{1,3}.d{1,3} standing alone at s. */
+static bool
+enhanced_at(const char *s, const char *start)
+{
+	size_t	 i = 2, n;
+
+	if ((s > start && (is_alnum(s[-1]) || s[-1] == '.')) ||
+	    (s[0] != '2' && s[0] != '4' && s[0] != '5') || s[1] != '.')
+		return false;
+	for (n = 0; is_digit(s[i]) && n < 4; i++, n++)
+		;
+	if (n == 0 || n > 3 || s[i++] != '.')
+		return false;
+	for (n = 0; is_digit(s[i]) && n < 4; i++, n++)
+		;
+	return n >= 1 && n <= 3 && !is_alnum(s[i]) && !(s[i] == '.' &&
+	    is_digit(s[i + 1]));
+}
+
+/* A 4xx or 5xx reply code standing alone at s, then a '-' (a multi-line
+ * reply), or a space and a word when it opens the text or follows a
+ * colon or a quote ("said: 550 User unknown"), or nothing when it is the
+ * whole text. "quota 500 messages" is not one. */
+static bool
+reply_at(const char *s, const char *start)
+{
+	const char	*b = s;
+
+	if ((s > start && (is_alnum(s[-1]) || s[-1] == '.')) ||
+	    (s[0] != '4' && s[0] != '5') || !is_digit(s[1]) ||
+	    !is_digit(s[2]) || is_alnum(s[3]) || s[3] == '.')
+		return false;
+	if (s[3] == '\0')
+		return s == start;
+	if (s[3] == '-')
+		return is_alnum(s[4]);
+	while (b > start && b[-1] == ' ')
+		b--;
+	if (b != start && b[-1] != ':' && b[-1] != '\'' && b[-1] != '"' &&
+	    b[-1] != '(')
+		return false;
+	return s[3] == ' ' && ((s[4] | 0x20) >= 'a' && (s[4] | 0x20) <= 'z');
+}
+
+/* 0x followed by 8 hex digits (Outlook's 0x800CCC0E). */
+static bool
+client_code_at(const char *s, const char *start)
+{
+	size_t	 i;
+
+	if ((s > start && is_alnum(s[-1])) || s[0] != '0' ||
+	    (s[1] | 0x20) != 'x')
+		return false;
+	for (i = 2; i < 10; i++)
+		if (!is_hex(s[i]))
+			return false;
+	return !is_alnum(s[10]);
+}
+
+bool
+kb_looks_like_error(const char *q)
+{
+	static const char *const words[] = { "diagnostic-code",
+	    "remote server returned", " said:", "final-recipient",
+	    "undelivered mail", "delivery status notification",
+	    "mail delivery failed", "mailer-daemon", "smtp error from" };
+	const char	*p;
+	char		 low[512];
+	size_t		 i, n;
+
+	if (q == NULL)
+		return false;
+	q += strspn(q, " \t\r\n");
+	for (p = q; *p != '\0' && p - q < 4096; p++)
+		if (enhanced_at(p, q) || reply_at(p, q) ||
+		    client_code_at(p, q))
+			return true;
+	n = strlen(q) < sizeof(low) - 1 ? strlen(q) : sizeof(low) - 1;
+	for (i = 0; i < n; i++)
+		low[i] = (char)(q[i] >= 'A' && q[i] <= 'Z' ? q[i] + 32 : q[i]);
+	low[n] = '\0';
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(low, words[i]) != NULL)
+			return true;
+	return false;
+}

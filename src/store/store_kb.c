@@ -914,7 +914,7 @@ kb_categories_all(struct store *s, struct arena *a, struct kb_category **out,
 	sqlite3_stmt		*st;
 	struct kb_category	*c;
 	size_t			 cap = 64;
-	int			 rc;
+	int			 rc = SQLITE_DONE;
 
 	*n = 0;
 	*out = NULL;

@@ -657,6 +657,10 @@ async function main() {
 		await ctx.close();
 	});
 
+	// The knowledge base and rules staff pages (tests/browser/staff_kb.mjs).
+	await (await import("./staff_kb.mjs")).staffKbTests({ test, open, check,
+	    clean, structure, staffLogin, submitSame, PW, AGENT, ADMIN, SHOTS });
+
 	await test("screenshots at 390 and 1280 pixels", async () => {
 		for (const width of [390, 1280]) {
 			const { ctx, page, issues, base } = await open({ width });

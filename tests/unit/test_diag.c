@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "bouncedesk/arena.h"
 #include "bouncedesk/err.h"
 #include "bouncedesk/diag.h"
+#include "../../src/diag/diag_int.h"	/* acmatch, text_utf8_sanitize */
 
 static struct diag_engine	*eng;
 
@@ -512,6 +514,193 @@ test_bad_nested(void **state)
 	free(b);
 }
 
+/* ----------------------------------------------------- internals --- */
+
+static void
+test_acmatch(void **state)
+{
+	static const char *const w[] = { "user unknown", "unknown", "quota",
+		"no such user", "x.y" };
+	static const char text[] = "550 No such USER here; quota: x.y User "
+	    "Unknown";
+	struct acmatch	*ac;
+	uint64_t	 found[1];
+	size_t		 end;
+	ssize_t		 k;
+
+	(void)state;
+	assert_non_null(ac = acmatch_new(w, 5));
+	acmatch_scan(ac, text, sizeof(text) - 1, found);
+	/* Every word, in any case, and a word inside a longer one. */
+	assert_int_equal(found[0], 0x1f);
+	k = acmatch_first(ac, text, sizeof(text) - 1, &end);
+	assert_int_equal(k, 3);
+	assert_int_equal(end, 16);
+	k = acmatch_last(ac, text, sizeof(text) - 1, &end);
+	assert_int_equal(k, 0);		/* the longest word ending last */
+	assert_int_equal(end, sizeof(text) - 1);
+	assert_int_equal(acmatch_first(ac, "nothing here", 12, NULL), -1);
+	acmatch_scan(ac, "", 0, found);
+	assert_int_equal(found[0], 0);
+	acmatch_free(ac);
+}
+
+/* A rule with conditions applies only to its hosts, phases and codes. */
+static void
+test_rule_conditions(void **state)
+{
+	static const char rules[] =
+	    "id: h1\nreason: rejected\nhost: mx.example.net\n"
+	    "phase: end-of-data\nstatus: none, 5.0.0\n"
+	    "pattern: refused here\nrequires: refused\n"
+	    "example: <a@b.example>: host mx.example.net[192.0.2.1] said: "
+	    "550 refused here (in reply to end of DATA command)\n";
+	static const struct {
+		const char	*text;
+		const char	*want;
+	} cases[] = {
+		{ "<a@b.example>: host mx.example.net[192.0.2.1] said: 550 "
+		  "refused here (in reply to end of DATA command)",
+		  "rejected" },
+		/* another host */
+		{ "<a@b.example>: host mx.other.example[192.0.2.1] said: 550 "
+		  "refused here (in reply to end of DATA command)", "onhold" },
+		/* another command */
+		{ "<a@b.example>: host mx.example.net[192.0.2.1] said: 550 "
+		  "refused here (in reply to RCPT TO command)", "onhold" },
+		/* another code */
+		{ "<a@b.example>: host mx.example.net[192.0.2.1] said: 550 "
+		  "5.7.1 refused here (in reply to end of DATA command)",
+		  "securityerror" },
+	};
+	struct diag_engine	*e;
+	struct diag_report	 rep;
+	struct arena		*a;
+	char			 err[256];
+	size_t			 i;
+
+	(void)state;
+	e = diag_engine_new_mem(rules, sizeof(rules) - 1, "", err,
+	    sizeof(err));
+	if (e == NULL)
+		fail_msg("engine: %s", err);
+	assert_int_equal(diag_engine_check(e, err, sizeof(err)), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		a = arena_new(0);
+		assert_int_equal(diag_run(e, a, cases[i].text,
+		    strlen(cases[i].text), DIAG_IN_FRAGMENT, &rep), P_OK);
+		assert_int_equal(rep.nrcpt, 1);
+		if (strcmp(rep.rcpt[0].reason, cases[i].want) != 0)
+			fail_msg("case %zu: got %s want %s", i,
+			    rep.rcpt[0].reason, cases[i].want);
+		arena_free(a);
+	}
+	diag_engine_free(e);
+	assert_int_equal(diag_rules_check_mem("id: a\nreason: rejected\n"
+	    "phase: lunch\npattern: x\nexample: x\n", 50, err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "phase"));
+}
+
+/* Is s valid UTF-8? */
+static bool
+utf8_ok(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n, i;
+
+	while (*p != '\0') {
+		if (*p < 0x80)
+			n = 1;
+		else if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
+			n = 2;
+		else if ((*p & 0xf0) == 0xe0)
+			n = 3;
+		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
+			n = 4;
+		else
+			return false;
+		for (i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+		p += n;
+	}
+	return true;
+}
+
+/* Bytes that are not UTF-8 (Latin-1, Shift_JIS pasted raw) never reach the
+ * JSON output. */
+static void
+test_utf8_output(void **state)
+{
+	static const char text[] = "Delivery failed\n\n<ana@example.org>: "
+	    "host mx.example.org[192.0.2.2] said: 550 5.1.1 Utilisateur "
+	    "inconnu \xe9\xe8 \x82\xa0\x82\xa2 (in reply to RCPT TO command)"
+	    "\n";
+	struct diag_report	 rep;
+	struct json_object	*o;
+	struct arena		*a = arena_new(0);
+	char			 buf[] = "ok \xff\xc3\x28 caf\xc3\xa9";
+
+	(void)state;
+	assert_int_equal(diag_run(eng, a, text, sizeof(text) - 1,
+	    DIAG_IN_PASTED, &rep), P_OK);
+	o = diag_report_to_json(&rep, "en");
+	assert_true(utf8_ok(json_object_to_json_string(o)));
+	assert_string_equal(rep.rcpt[0].reason, "userunknown");
+	json_object_put(o);
+	arena_free(a);
+	text_utf8_sanitize(buf, strlen(buf));
+	assert_string_equal(buf, "ok ?" "?( caf\xc3\xa9");
+}
+
+struct worker {
+	const char	*text;
+	int		 bad;
+};
+
+static void *
+worker_run(void *arg)
+{
+	struct worker		*w = arg;
+	struct diag_report	 rep;
+	struct arena		*a;
+	int			 i;
+
+	for (i = 0; i < 200; i++) {
+		a = arena_new(0);
+		if (diag_run(eng, a, w->text, strlen(w->text), DIAG_IN_AUTO,
+		    &rep) != P_OK || rep.nrcpt != 1 ||
+		    strcmp(rep.rcpt[0].reason, "mailboxfull") != 0)
+			w->bad++;
+		arena_free(a);
+	}
+	return NULL;
+}
+
+/* One engine, several threads at once (match data is per thread). */
+static void
+test_threads(void **state)
+{
+	struct worker	 w[4];
+	pthread_t	 t[4];
+	int		 i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		w[i].text = "<lea@example.org>: host mx.example.org[192.0.2.5] "
+		    "said: 552 5.2.2 <lea@example.org>: Mailbox full (in "
+		    "reply to RCPT TO command)";
+		w[i].bad = 0;
+		assert_int_equal(pthread_create(&t[i], NULL, worker_run, &w[i]),
+		    0);
+	}
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(w[i].bad, 0);
+	}
+}
+
 int
 main(void)
 {
@@ -528,6 +717,10 @@ main(void)
 		cmocka_unit_test(test_bad_utf8),
 		cmocka_unit_test(test_bad_huge),
 		cmocka_unit_test(test_bad_nested),
+		cmocka_unit_test(test_acmatch),
+		cmocka_unit_test(test_rule_conditions),
+		cmocka_unit_test(test_utf8_output),
+		cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

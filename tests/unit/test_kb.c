@@ -9,11 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "bouncedesk/arena.h"
+#include "bouncedesk/auth.h"
+#include "bouncedesk/buf.h"
 #include "bouncedesk/err.h"
 #include "bouncedesk/kb.h"
 #include "bouncedesk/store.h"
@@ -554,6 +557,418 @@ test_text_helpers(void **state)
 	arena_free(a);
 }
 
+/* ---- the staff side (src/kb/admin.c, store additions) ---- */
+
+static long long
+new_article(struct fixture *f, const char *lang, const char *title,
+    const char *state, const char *solution)
+{
+	struct kb_article	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.lang = lang;
+	a.title = title;
+	a.state = state;
+	a.category = "Test::Staff";
+	a.solution = solution;
+	if (kb_article_save(f->s, &a, "staff@test") != P_OK)
+		fail_msg("save \"%s\" failed", title);
+	return a.id;
+}
+
+static void
+test_save_checks(void **state)
+{
+	struct fixture		*f = *state;
+	struct kb_article	 a;
+	char			 big[KB_CATEGORY_MAX + 2];
+	long long		 fr;
+
+	fr = new_article(f, "fr", "Article à traduire", "public", "x");
+	/* Table of (what is wrong, want). */
+	memset(&a, 0, sizeof(a));
+	a.lang = "de";
+	a.title = "T";
+	assert_int_equal(kb_article_save(f->s, &a, "s"), P_EINVAL);
+	a.lang = "en";
+	a.title = "   ";
+	assert_int_equal(kb_article_save(f->s, &a, "s"), P_EINVAL);
+	a.title = "two\nlines";
+	assert_int_equal(kb_article_save(f->s, &a, "s"), P_EINVAL);
+	a.title = "T";
+	a.state = "draft";
+	assert_int_equal(kb_article_save(f->s, &a, "s"), P_EINVAL);
+	a.state = "public";
+	memset(big, 'c', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	a.category = big;
+	assert_int_equal(kb_article_save(f->s, &a, "s"), P_ETOOBIG);
+	a.category = "Test::Staff";
+	a.solution = "bell \a inside";
+	assert_int_equal(kb_article_save(f->s, &a, "s"), P_EINVAL);
+	a.solution = "ok";
+	/* The translation link: another article, in the other language. */
+	a.translation_of = 999999;
+	assert_int_equal(kb_article_save(f->s, &a, "s"), P_EINVAL);
+	a.lang = "fr";
+	a.translation_of = fr;
+	assert_int_equal(kb_article_save(f->s, &a, "s"), P_EINVAL);
+	a.lang = "en";
+	assert_int_equal(kb_article_save(f->s, &a, "s"), P_OK);
+	assert_true(a.id > 0);
+	/* Nothing half-written by the refused saves. */
+	assert_int_equal(kb_article_get(f->s, f->a, a.id, true, &a), P_OK);
+	assert_int_equal(a.translation_of, fr);
+	/* An update of a missing id is refused, not created. */
+	a.id = 999998;
+	assert_int_equal(kb_article_save(f->s, &a, "s"), P_ENOTFOUND);
+	assert_int_equal(kb_article_get(f->s, f->a, 999998, true, &a),
+	    P_ENOTFOUND);
+}
+
+static void
+test_revision_restore(void **state)
+{
+	struct fixture		*f = *state;
+	struct kb_article	 a;
+	struct kb_revision	*v, one;
+	struct kb_results	 r;
+	long long		 id, first, n;
+	size_t			 nv;
+
+	id = new_article(f, "en", "Restore me: first words", "internal",
+	    "The quokkafirst version.");
+	assert_int_equal(kb_article_get(f->s, f->a, id, true, &a), P_OK);
+	a.title = "Restore me: second words";
+	a.state = "public";
+	a.solution = "The wallabysecond version.";
+	assert_int_equal(kb_article_save(f->s, &a, "editor@test"), P_OK);
+	assert_int_equal(kb_revision_list(f->s, f->a, id, 10, &v, &nv), P_OK);
+	assert_int_equal(nv, 2);
+	/* Newest first, each with its author. */
+	assert_string_equal(v[0].title, "Restore me: second words");
+	assert_string_equal(v[0].changed_by, "editor@test");
+	assert_string_equal(v[1].state, "internal");
+	first = v[1].id;
+	assert_int_equal(kb_revision_get(f->s, f->a, id, first, &one), P_OK);
+	assert_string_equal(one.solution, "The quokkafirst version.");
+	/* A revision is only found under its own article. */
+	assert_int_equal(kb_revision_get(f->s, f->a, 5, first, &one),
+	    P_ENOTFOUND);
+	assert_int_equal(kb_revision_restore(f->s, 5, first, "x"),
+	    P_ENOTFOUND);
+	/* Restoring writes the old content as a third revision. */
+	assert_int_equal(kb_revision_restore(f->s, id, first, "restorer@test"),
+	    P_OK);
+	assert_int_equal(kb_revision_count(f->s, id, &n), P_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(kb_article_get(f->s, f->a, id, true, &a), P_OK);
+	assert_string_equal(a.title, "Restore me: first words");
+	assert_string_equal(a.state, "internal");
+	assert_string_equal(a.changed_by, "restorer@test");
+	assert_int_equal(kb_revision_list(f->s, f->a, id, 1, &v, &nv), P_OK);
+	assert_int_equal(nv, 1);
+	assert_string_equal(v[0].changed_by, "restorer@test");
+	/* The index follows: the restored words are found (staff view),
+	 * the replaced ones are gone. */
+	assert_int_equal(kb_search(f->s, f->a, "quokkafirst", "en", NULL, 1,
+	    10, true, &r), P_OK);
+	assert_int_equal(r.total, 1);
+	assert_int_equal(kb_search(f->s, f->a, "wallabysecond", "en", NULL, 1,
+	    10, true, &r), P_OK);
+	assert_int_equal(r.total, 0);
+	/* Restoring the current version again still makes a revision. */
+	assert_int_equal(kb_revision_restore(f->s, id, first, "again@test"),
+	    P_OK);
+	assert_int_equal(kb_revision_count(f->s, id, &n), P_OK);
+	assert_int_equal(n, 4);
+}
+
+static void
+test_admin_list(void **state)
+{
+	struct fixture		*f = *state;
+	struct kb_admin_filter	 flt;
+	struct kb_admin_counts	 c, c2;
+	struct kb_admin_row	*rows;
+	struct kb_category	*cat;
+	size_t			 n, i, ncat;
+	long long		 id;
+
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = KB_ADMIN_MAX;
+	assert_int_equal(kb_admin_list(f->s, f->a, &flt, &rows, &n, &c),
+	    P_OK);
+	assert_true(c.all >= 40);
+	assert_int_equal(c.total, c.all);
+	assert_int_equal(c.public_n + c.internal_n, c.all);
+	assert_int_equal(c.fr + c.en, c.all);
+	/* Newest change first. */
+	for (i = 1; i < n; i++)
+		assert_true(rows[i - 1].changed_at >= rows[i].changed_at);
+	id = new_article(f, "fr", "Liste : article interne", "internal",
+	    "interne");
+	assert_int_equal(kb_vote(f->s, id, "v1", true, NULL), P_OK);
+	assert_int_equal(kb_vote(f->s, id, "v2", false, "il manque X"), P_OK);
+	flt.lang = "fr";
+	flt.state = "internal";
+	flt.category = "Test";		/* a parent path */
+	assert_int_equal(kb_admin_list(f->s, f->a, &flt, &rows, &n, &c2),
+	    P_OK);
+	assert_int_equal(c2.all, c.all + 1);
+	assert_int_equal(c2.internal_n, c.internal_n + 1);
+	assert_int_equal((long long)n, c2.total);
+	for (i = 0; i < n; i++) {
+		assert_string_equal(rows[i].lang, "fr");
+		assert_string_equal(rows[i].state, "internal");
+		assert_int_equal(strncmp(rows[i].category, "Test::", 6), 0);
+	}
+	assert_true(n >= 1);
+	assert_int_equal(rows[0].id, id);
+	assert_int_equal(rows[0].votes_yes, 1);
+	assert_int_equal(rows[0].votes_no, 1);
+	assert_int_equal(rows[0].feedback, 1);
+	/* Paging past the end keeps the total. */
+	flt.offset = 1000;
+	assert_int_equal(kb_admin_list(f->s, f->a, &flt, &rows, &n, &c2),
+	    P_OK);
+	assert_int_equal(n, 0);
+	assert_true(c2.total >= 1);
+	/* Categories of internal articles are listed for staff. */
+	assert_int_equal(kb_categories_all(f->s, f->a, &cat, &ncat), P_OK);
+	for (i = 0; i < ncat; i++)
+		if (strcmp(cat[i].path, "Test::Staff") == 0)
+			break;
+	assert_true(i < ncat);
+}
+
+static void
+test_feedback_read_back(void **state)
+{
+	struct fixture		*f = *state;
+	struct kb_feedback	*v;
+	size_t			 n;
+	long long		 id, total;
+
+	id = new_article(f, "en", "Feedback target", "public", "text");
+	assert_int_equal(kb_vote(f->s, id, "r1", false, "No screenshot"),
+	    P_OK);
+	assert_int_equal(kb_vote(f->s, id, "r2", false, "Port 465 missing"),
+	    P_OK);
+	assert_int_equal(kb_vote(f->s, id, "r3", true, "ignored? no: kept"),
+	    P_OK);
+	assert_int_equal(kb_feedback_list(f->s, f->a, id, 2, &v, &n, &total),
+	    P_OK);
+	assert_int_equal(total, 3);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].comment, "ignored? no: kept");
+	assert_string_equal(v[1].comment, "Port 465 missing");
+	assert_int_equal(kb_feedback_list(f->s, f->a, 5, 10, &v, &n, NULL),
+	    P_OK);
+}
+
+static void
+test_miss_log_read_back(void **state)
+{
+	struct fixture	*f = *state;
+	struct kb_results r;
+	struct kb_miss	*v;
+	size_t		 n, i;
+	long long	 total;
+
+	/* Three misses of one query, one of another; an address is never
+	 * kept. */
+	for (i = 0; i < 3; i++)
+		r = search(f, "Frobnicate Xylophagous", "en");
+	assert_int_equal(r.total, 0);
+	r = search(f, "qwxz jane.doe@example.org", "fr");
+	assert_int_equal(r.total, 0);
+	assert_int_equal(kb_misses(f->s, f->a, NULL, 100, &v, &n, &total),
+	    P_OK);
+	assert_true(n >= 2);
+	assert_int_equal((long long)n, total);
+	for (i = 1; i < n; i++)
+		assert_true(v[i - 1].hits >= v[i].hits);
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].query, "frobnicate xylophagous") == 0)
+			break;
+	assert_true(i < n);
+	assert_string_equal(v[i].lang, "en");
+	assert_int_equal(v[i].hits, 3);
+	assert_true(v[i].last_at >= v[i].first_at);
+	for (i = 0; i < n; i++)
+		assert_null(strstr(v[i].query, "@"));
+	/* The language filter. */
+	assert_int_equal(kb_misses(f->s, f->a, "fr", 100, &v, &n, &total),
+	    P_OK);
+	for (i = 0; i < n; i++)
+		assert_string_equal(v[i].lang, "fr");
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].query, "qwxz [address]") == 0)
+			break;
+	assert_true(i < n);
+	/* Forgetting: once, then it is gone. */
+	assert_int_equal(kb_miss_forget(f->s, "frobnicate xylophagous", "en"),
+	    P_OK);
+	assert_int_equal(kb_miss_forget(f->s, "frobnicate xylophagous", "en"),
+	    P_ENOTFOUND);
+	assert_int_equal(kb_misses(f->s, f->a, "en", 100, &v, &n, NULL), P_OK);
+	for (i = 0; i < n; i++)
+		assert_string_not_equal(v[i].query, "frobnicate xylophagous");
+}
+
+static void
+test_changed_since(void **state)
+{
+	struct fixture		*f = *state;
+	struct kb_article	*v;
+	long long		*ids, t, id, last_t = 0, last_id = 0;
+	size_t			 n, nids, seen = 0, i, pages = 0;
+	bool			 found = false;
+
+	id = new_article(f, "fr", "Synchro : interne", "internal", "s");
+	/* Everything, three at a time, in (changed_at, id) order. */
+	do {
+		assert_int_equal(kb_changed_since(f->s, f->a, 0, last_t,
+		    last_id, true, 3, &v, &n), P_OK);
+		for (i = 0; i < n; i++) {
+			assert_true(v[i].changed_at > last_t ||
+			    (v[i].changed_at == last_t && v[i].id > last_id));
+			last_t = v[i].changed_at;
+			last_id = v[i].id;
+			found = found || v[i].id == id;
+		}
+		seen += n;
+		pages++;
+	} while (n == 3 && pages < 1000);
+	assert_true(found);
+	assert_int_equal(kb_article_ids(f->s, f->a, true, &ids, &nids), P_OK);
+	assert_int_equal(seen, nids);
+	for (i = 1; i < nids; i++)
+		assert_true(ids[i - 1] < ids[i]);
+	/* Public only: the internal one is left out. */
+	assert_int_equal(kb_changed_since(f->s, f->a, 0, 0, 0, false, 500,
+	    &v, &n), P_OK);
+	for (i = 0; i < n; i++)
+		assert_int_not_equal(v[i].id, id);
+	/* In the future: nothing. */
+	t = (long long)time(NULL) + 3600;
+	assert_int_equal(kb_changed_since(f->s, f->a, t, 0, 0, true, 10, &v,
+	    &n), P_OK);
+	assert_int_equal(n, 0);
+}
+
+static void
+test_looks_like_error(void **state)
+{
+	static const struct {
+		const char	*q;
+		bool		 want;
+	} cases[] = {
+		{ "550 5.1.1", true }, { "5.7.1", true },
+		{ "0x800CCC0E", true }, { "erreur 0x800ccc0f outlook", true },
+		{ "550", true }, { "421-mx.example.net busy", true },
+		{ "host said: 554 Rejected", true },
+		{ "Remote Server returned '550 RecipNotFound'", true },
+		{ "Diagnostic-Code: smtp; x", true },
+		{ "boite pleine", false }, { "quota 500 messages", false },
+		{ "port 587", false }, { "version 15.2.1.3", false },
+		{ "ip 192.0.2.1", false }, { "", false }, { "0x800CC", false },
+		{ "5550", false },
+	};
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++)
+		if (kb_looks_like_error(cases[i].q) != cases[i].want)
+			fail_msg("\"%s\": got %d, want %d", cases[i].q,
+			    !cases[i].want, cases[i].want);
+	assert_false(kb_looks_like_error(NULL));
+}
+
+/* The API write scope: named, parsed, and carried by a key. */
+static void
+test_faq_write_scope(void **state)
+{
+	struct fixture		*f = *state;
+	struct auth_principal	 p;
+	char			 key[AUTH_KEY_LEN + 1];
+	unsigned		 m = 0;
+	long long		 id;
+
+	assert_string_equal(auth_scope_name(AUTH_FAQ_WRITE), "faq:write");
+	assert_int_equal(auth_scopes_parse("faq:write, blocks:read", &m),
+	    P_OK);
+	assert_int_equal(m, AUTH_FAQ_WRITE | AUTH_BLOCKS_READ);
+	assert_int_equal(auth_scopes_parse("faq:writ", &m), P_EINVAL);
+	assert_non_null(strstr(auth_scopes_format(f->a, AUTH_FAQ_WRITE),
+	    "faq:write"));
+	assert_int_equal(auth_key_create(f->s, "ticketing", AUTH_FAQ_WRITE,
+	    key, &id), P_OK);
+	assert_int_equal(auth_key_check(f->s, f->a, key, &p), P_OK);
+	assert_true(p.scopes & AUTH_FAQ_WRITE);
+	assert_int_equal(auth_key_create(f->s, "reader", AUTH_BLOCKS_READ,
+	    key, &id), P_OK);
+	assert_int_equal(auth_key_check(f->s, f->a, key, &p), P_OK);
+	assert_false(p.scopes & AUTH_FAQ_WRITE);
+}
+
+/* Staff rules in the store: added last, replaced, kept apart from the
+ * seed ones, enabled and disabled, left out of a trial set. */
+static void
+test_staff_rules_store(void **state)
+{
+	static const char seed[] =
+	    "id: seed-one\nreason: userunknown\npattern: nobody here\n"
+	    "example: 550 nobody here\n\n"
+	    "id: seed-two\nreason: mailboxfull\npattern: box is full\n"
+	    "example: 552 box is full\n";
+	struct fixture		*f = *state;
+	struct store_rule	*v, r;
+	struct buf		 b;
+	size_t			 n;
+	int			 added, count;
+
+	assert_int_equal(store_rules_seed(f->s, seed, strlen(seed), &added),
+	    P_OK);
+	assert_int_equal(added, 2);
+	assert_int_equal(store_rule_put_staff(f->s, "staff-x",
+	    "id: staff-x\nreason: blocked\npattern: acme says no\n"), P_OK);
+	assert_int_equal(store_rules_list(f->s, f->a, &v, &n), P_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[2].id, "staff-x");
+	assert_string_equal(v[2].source, "staff");
+	assert_true(v[2].enabled);
+	assert_true(v[2].position > v[1].position);
+	/* A staff rule's body can change; a seed rule's id is refused. */
+	assert_int_equal(store_rule_put_staff(f->s, "staff-x",
+	    "id: staff-x\nreason: blocked\npattern: acme refuses\n"), P_OK);
+	assert_int_equal(store_rule_get(f->s, f->a, "staff-x", &r), P_OK);
+	assert_non_null(strstr(r.body, "acme refuses"));
+	assert_int_equal(store_rule_put_staff(f->s, "seed-one", "id: x\n"),
+	    P_ECONFLICT);
+	assert_int_equal(store_rule_get(f->s, f->a, "seed-one", &r), P_OK);
+	assert_string_equal(r.source, "seed");
+	assert_int_equal(store_rule_get(f->s, f->a, "nope", &r), P_ENOTFOUND);
+	/* Disabled rules leave the text the engine is built from. */
+	assert_int_equal(store_rule_enable(f->s, "seed-two", false), P_OK);
+	assert_int_equal(store_rule_enable(f->s, "nope", false), P_ENOTFOUND);
+	buf_init(&b, 1 << 20);
+	assert_int_equal(store_rules_text(f->s, &b, &count), P_OK);
+	assert_int_equal(count, 2);
+	assert_null(strstr(buf_str(&b), "seed-two"));
+	buf_reset(&b);
+	assert_int_equal(store_rules_text_except(f->s, "staff-x", &b,
+	    &count), P_OK);
+	assert_int_equal(count, 1);
+	assert_null(strstr(buf_str(&b), "staff-x"));
+	assert_non_null(strstr(buf_str(&b), "seed-one"));
+	buf_cleanup(&b);
+	assert_int_equal(store_rule_enable(f->s, "seed-two", true), P_OK);
+	assert_int_equal(store_rule_get(f->s, f->a, "seed-two", &r), P_OK);
+	assert_true(r.enabled);
+}
+
 int
 main(void)
 {
@@ -576,6 +991,15 @@ main(void)
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_text_helpers),
+		cmocka_unit_test(test_save_checks),
+		cmocka_unit_test(test_revision_restore),
+		cmocka_unit_test(test_admin_list),
+		cmocka_unit_test(test_feedback_read_back),
+		cmocka_unit_test(test_miss_log_read_back),
+		cmocka_unit_test(test_changed_since),
+		cmocka_unit_test(test_looks_like_error),
+		cmocka_unit_test(test_faq_write_scope),
+		cmocka_unit_test(test_staff_rules_store),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
