@@ -14,7 +14,7 @@ struct config {
 	char	fcgi_socket[CFG_STR_MAX];	/* fcgi_socket = (stdin/FD 0) */
 	char	base_url[CFG_STR_MAX];		/* base_url = http://127.0.0.1:8080 */
 	char	provider_name[CFG_STR_MAX];	/* provider_name */
-	char	provider_hosts[CFG_STR_MAX];	/* our outbound relays, a PCRE2 */
+	char	provider_hosts[CFG_STR_MAX];	/* our outbound relays, globs */
 	char	share_dir[CFG_STR_MAX];		/* templates/, static/, db/ */
 	char	lang_default[8];		/* fr */
 	long	threads;			/* worker threads */

@@ -57,7 +57,7 @@ static const struct cfg_opt cfg_opts[] = {
 	{ "provider_name", CFG_STR, STR(provider_name), 1, 0,
 	    "H\303\251bergeur", "BOUNCEDESK_PROVIDER_NAME", NULL },
 	{ "provider_hosts", CFG_STR, STR(provider_hosts), 0, 0,
-	    "(^|\\.)(relay|smtp-out|mail-out)[0-9]*\\.example\\.net$",
+	    "*.relay.example.net,smtp-out*.example.net,mail-out*.example.net",
 	    "BOUNCEDESK_PROVIDER_HOSTS", NULL },
 	{ "share_dir", CFG_STR, STR(share_dir), 1, 0, ".",
 	    "BOUNCEDESK_SHARE_DIR", NULL },
