@@ -661,6 +661,10 @@ async function main() {
 	await (await import("./staff_kb.mjs")).staffKbTests({ test, open, check,
 	    clean, structure, staffLogin, submitSame, PW, AGENT, ADMIN, SHOTS });
 
+	// The outbound filter's blocked-message reports (reports.mjs).
+	await (await import("./reports.mjs")).reportTests({ test, open, check,
+	    clean, structure, run, env, db, state, api, SHOTS, path });
+
 	await test("screenshots at 390 and 1280 pixels", async () => {
 		for (const width of [390, 1280]) {
 			const { ctx, page, issues, base } = await open({ width });
