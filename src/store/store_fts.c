@@ -1,5 +1,6 @@
-/* src/kb/fts.c - the "bouncedesk" FTS5 tokenizer: unicode61 folding (case
- * and accents), Snowball stemming in the language given as argument, and
+/* src/store/store_fts.c - the "bouncedesk" FTS5 tokenizer of the knowledge
+ * base, an SQLite extension and so part of the store: unicode61 folding
+ * (case and accents), Snowball stemming in the language given as argument, and
  * SMTP / enhanced status codes kept whole ("5.7.1", "550", "0x800CCC0E").
  * Documents also get each word's folded form, prefixed with '~', at the
  * same position: the vocabulary then holds real words for typo correction
