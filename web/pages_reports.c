@@ -559,45 +559,6 @@ page_report_review(struct request *req, struct response *res)
 #define STAFF_TOP	10
 #define STAFF_PAGE	50
 
-/* The signed-in member, or a redirect to the sign-in page: P_OK when
- * signed in; P_EUNAUTH when res holds the redirect (answer P_OK then). */
-static int
-staff_guard(struct request *req, struct response *res,
-    struct staff_session *ss)
-{
-	const char	*next;
-	int		 rc;
-
-	if ((rc = session_current(req, ss)) != P_EUNAUTH)
-		return rc;
-	next = req->method == HTTP_GET ? req->path : "/staff/reports";
-	if (next[strspn(next, "abcdefghijklmnopqrstuvwxyz0123456789/_-")] !=
-	    '\0')
-		next = "/staff/reports";
-	(void)portal_redirect(req, res, arena_printf(req->arena,
-	    "/staff/login?next=%s", next));
-	return P_EUNAUTH;
-}
-
-static struct json_object *
-staff_ctx(struct request *req, const struct staff_session *ss,
-    const char *title_key)
-{
-	struct json_object	*ctx, *st;
-
-	if ((ctx = json_object_new_object()) == NULL)
-		return NULL;
-	if ((st = json_object_new_object()) != NULL) {
-		add_str(st, "email", ss->email);
-		add_str(st, "role_label", portal_t(req, ss->admin ?
-		    "staff_role_admin" : "staff_role_agent"));
-		add_flag(st, "admin", ss->admin);
-	}
-	json_object_object_add(ctx, "staff", st);
-	add_str(ctx, "title", portal_t(req, title_key));
-	return ctx;
-}
-
 /* A trend list: key, label, reports and a bar against the first. */
 static struct json_object *
 counts_ctx(struct request *req, const struct rp_count *c, size_t n,
@@ -688,7 +649,7 @@ page_staff_reports(struct request *req, struct response *res)
 	size_t			 n = 0, i;
 	int			 rc;
 
-	if ((rc = staff_guard(req, res, &ss)) != P_OK)
+	if ((rc = staff_page_guard(req, res, &ss)) != P_OK)
 		return rc == P_EUNAUTH ? P_OK : rc;
 	memset(&f, 0, sizeof(f));
 	f.limit = STAFF_PAGE;
@@ -712,7 +673,7 @@ page_staff_reports(struct request *req, struct response *res)
 	if (error == NULL &&
 	    (rc = store_report_list(req->db, req->arena, &f, &v, &n)) != P_OK)
 		return rc;
-	if ((ctx = staff_ctx(req, &ss, "rp_staff_title")) == NULL)
+	if ((ctx = staff_page_ctx(req, &ss, "rp_staff_title")) == NULL)
 		return P_ENOMEM;
 	add_str(ctx, "account", acct);
 	json_object_object_add(ctx, "days", json_object_new_int64(days));
@@ -747,7 +708,7 @@ render_staff_report(struct request *req, struct response *res, int status,
 	    P_OK || (rc = report_link(req->db, req->arena, id, 0, &link,
 	    NULL)) != P_OK)
 		return rc;
-	if ((ctx = staff_ctx(req, ss, "rp_staff_report")) == NULL)
+	if ((ctx = staff_page_ctx(req, ss, "rp_staff_report")) == NULL)
 		return P_ENOMEM;
 	if ((rep = report_ctx(req, &r)) == NULL) {
 		json_object_put(ctx);
@@ -788,7 +749,7 @@ page_staff_report(struct request *req, struct response *res)
 	long long		 id;
 	int			 rc;
 
-	if ((rc = staff_guard(req, res, &ss)) != P_OK)
+	if ((rc = staff_page_guard(req, res, &ss)) != P_OK)
 		return rc == P_EUNAUTH ? P_OK : rc;
 	if ((id = portal_parse_id(request_param(req, "id"))) == 0)
 		return P_ENOTFOUND;
@@ -804,7 +765,7 @@ page_staff_report_fp(struct request *req, struct response *res)
 	long long		 id;
 	int			 rc;
 
-	if ((rc = staff_guard(req, res, &ss)) != P_OK)
+	if ((rc = staff_page_guard(req, res, &ss)) != P_OK)
 		return rc == P_EUNAUTH ? P_OK : rc;
 	if ((id = portal_parse_id(request_param(req, "id"))) == 0)
 		return P_ENOTFOUND;

@@ -48,10 +48,10 @@ staff_request_json(struct request *req, const struct ub_block *b,
 	return o;
 }
 
-/* The signed-in member, or a redirect to the sign-in page: P_OK when
- * signed in; P_EUNAUTH when res holds the redirect (answer P_OK then). */
-static int
-staff_guard(struct request *req, struct response *res,
+/* ---- shared by every staff page (declared in handlers.h) ---- */
+
+int
+staff_page_guard(struct request *req, struct response *res,
     struct staff_session *ss)
 {
 	const char	*next;
@@ -70,9 +70,8 @@ staff_guard(struct request *req, struct response *res,
 	return P_EUNAUTH;
 }
 
-/* The common context of staff pages: who is signed in. */
-static struct json_object *
-staff_ctx(struct request *req, const struct staff_session *ss,
+struct json_object *
+staff_page_ctx(struct request *req, const struct staff_session *ss,
     const char *title_key)
 {
 	struct json_object	*ctx, *st;
@@ -89,6 +88,7 @@ staff_ctx(struct request *req, const struct staff_session *ss,
 	add_str(ctx, "title", portal_t(req, title_key));
 	return ctx;
 }
+
 
 static void
 staff_actor(struct request *req, const struct staff_session *ss,
@@ -296,7 +296,7 @@ page_staff_queue(struct request *req, struct response *res)
 	size_t			 n, i;
 	int			 rc;
 
-	if ((rc = staff_guard(req, res, &ss)) != P_OK)
+	if ((rc = staff_page_guard(req, res, &ss)) != P_OK)
 		return rc == P_EUNAUTH ? P_OK : rc;
 	q = request_query(req, "state");
 	if (q != NULL && strcmp(q, "all") == 0)
@@ -308,7 +308,7 @@ page_staff_queue(struct request *req, struct response *res)
 	f.after = portal_parse_id(request_query(req, "after"));
 	if ((rc = store_request_list(req->db, req->arena, &f, &v, &n)) != P_OK)
 		return rc;
-	if ((ctx = staff_ctx(req, &ss, "staff_queue_title")) == NULL ||
+	if ((ctx = staff_page_ctx(req, &ss, "staff_queue_title")) == NULL ||
 	    (arr = json_object_new_array()) == NULL) {
 		json_object_put(ctx);
 		return P_ENOMEM;
@@ -379,7 +379,7 @@ render_staff_request(struct request *req, struct response *res, int status,
 	    (rc = store_audit_list(req->db, req->arena, &f, r.id, &ev, &n)) !=
 	    P_OK)
 		return rc;
-	if ((ctx = staff_ctx(req, ss, "staff_request_title")) == NULL)
+	if ((ctx = staff_page_ctx(req, ss, "staff_request_title")) == NULL)
 		return P_ENOMEM;
 	json_object_object_add(ctx, "req", staff_request_json(req, &b, &r));
 	json_object_object_add(ctx, "block", portal_block_json(req, &b));
@@ -411,7 +411,7 @@ page_staff_request(struct request *req, struct response *res)
 	long long		 id;
 	int			 rc;
 
-	if ((rc = staff_guard(req, res, &ss)) != P_OK)
+	if ((rc = staff_page_guard(req, res, &ss)) != P_OK)
 		return rc == P_EUNAUTH ? P_OK : rc;
 	if ((id = portal_parse_id(request_param(req, "id"))) == 0)
 		return P_ENOTFOUND;
@@ -429,7 +429,7 @@ page_staff_decide(struct request *req, struct response *res)
 	char			 why[256];
 	int			 rc;
 
-	if ((rc = staff_guard(req, res, &ss)) != P_OK)
+	if ((rc = staff_page_guard(req, res, &ss)) != P_OK)
 		return rc == P_EUNAUTH ? P_OK : rc;
 	if ((id = portal_parse_id(request_param(req, "id"))) == 0)
 		return P_ENOTFOUND;
@@ -488,7 +488,7 @@ render_staff_block(struct request *req, struct response *res, int status,
 	if ((rc = portal_block_requests(req, b.account_id, b.id, &v, &n)) !=
 	    P_OK)
 		return rc;
-	if ((ctx = staff_ctx(req, ss, "staff_block_title")) == NULL)
+	if ((ctx = staff_page_ctx(req, ss, "staff_block_title")) == NULL)
 		return P_ENOMEM;
 	json_object_object_add(ctx, "block", portal_block_json(req, &b));
 	json_object_object_add(ctx, "account", unblock_account_to_json(&ac));
@@ -518,7 +518,7 @@ page_staff_block(struct request *req, struct response *res)
 	long long		 id;
 	int			 rc;
 
-	if ((rc = staff_guard(req, res, &ss)) != P_OK)
+	if ((rc = staff_page_guard(req, res, &ss)) != P_OK)
 		return rc == P_EUNAUTH ? P_OK : rc;
 	if ((id = portal_parse_id(request_param(req, "id"))) == 0)
 		return P_ENOTFOUND;
@@ -537,7 +537,7 @@ page_staff_block_state(struct request *req, struct response *res)
 	long long		 id;
 	int			 rc;
 
-	if ((rc = staff_guard(req, res, &ss)) != P_OK)
+	if ((rc = staff_page_guard(req, res, &ss)) != P_OK)
 		return rc == P_EUNAUTH ? P_OK : rc;
 	if ((id = portal_parse_id(request_param(req, "id"))) == 0)
 		return P_ENOTFOUND;

@@ -65,46 +65,6 @@ url_encode(struct arena *a, const char *s)
 	return out;
 }
 
-/* ---- shared by the staff pages of this file and pages_staff_rules.c ---- */
-
-int
-staff_page_guard(struct request *req, struct response *res,
-    struct staff_session *ss)
-{
-	const char	*next;
-	int		 rc;
-
-	rc = session_current(req, ss);
-	if (rc != P_EUNAUTH)
-		return rc;
-	/* Come back here after sign-in when the path is plainly ours. */
-	next = req->path;
-	if (req->method != HTTP_GET || next[strspn(next,
-	    "abcdefghijklmnopqrstuvwxyz0123456789/_-")] != '\0')
-		next = "/staff";
-	(void)portal_redirect(req, res, arena_printf(req->arena,
-	    "/staff/login?next=%s", next));
-	return P_EUNAUTH;
-}
-
-struct json_object *
-staff_page_ctx(struct request *req, const struct staff_session *ss,
-    const char *title_key)
-{
-	struct json_object	*ctx, *st;
-
-	if ((ctx = json_object_new_object()) == NULL)
-		return NULL;
-	if ((st = json_object_new_object()) != NULL) {
-		add_str(st, "email", ss->email);
-		add_str(st, "role_label", portal_t(req, ss->admin ?
-		    "staff_role_admin" : "staff_role_agent"));
-		add_flag(st, "admin", ss->admin);
-	}
-	json_object_object_add(ctx, "staff", st);
-	add_str(ctx, "title", portal_t(req, title_key));
-	return ctx;
-}
 
 /* Renders a staff page: never cached, never indexed. */
 static int

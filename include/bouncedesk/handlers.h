@@ -107,8 +107,7 @@ handler_fn	api_faq_list;
 handler_fn	api_faq_create;
 handler_fn	api_faq_replace;
 handler_fn	api_faq_delete;
-/* Shared by the staff pages of web/pages_staff_kb.c and
- * web/pages_staff_rules.c (defined in the first). */
+/* Shared by every staff page (defined in web/pages_staff.c). */
 struct staff_session;
 /* P_OK when signed in; P_EUNAUTH when res holds the redirect to the
  * sign-in page (the handler answers P_OK then). */
