@@ -9,7 +9,7 @@ BUILD	?= build
 CC	?= cc
 WERROR	?= -Werror
 PKGS	 = libmicrohttpd json-c sqlite3 libpcre2-8 gmime-3.0 libcmark \
-	   libsodium libcurl fcgi libcares
+	   libsodium libcurl fcgi libcares libpsl
 # Lazy (=): pkg-config runs only when compiling, after scripts/deps.sh.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lpthread -lm
@@ -53,7 +53,7 @@ BIN	 = $(BUILD)/bouncedesk
 UNIT_BINS = $(UNIT_TESTS:%=$(BUILD)/tests/unit/%)
 
 .PHONY: all deps run test check unit integration asan install clean eval \
-	bench fuzz serve-db fuzz-smoke fuzz-build load valgrind
+	bench fuzz serve-db fuzz-smoke fuzz-build load valgrind soak
 
 all: $(BIN) bouncedesk
 
@@ -113,7 +113,7 @@ bench: all
 # libFuzzer targets (tests/fuzz/*.c) against the library built with clang
 # and ASan + UBSan in build-fuzz/ (main.c stays out). FUZZ_SECONDS each.
 FUZZ_TARGETS = fuzz_diag fuzz_hdrs fuzz_json fuzz_form fuzz_router \
-	   fuzz_cfg fuzz_rules fuzz_markdown fuzz_tmpl
+	   fuzz_cfg fuzz_rules fuzz_markdown fuzz_tmpl fuzz_dnsmsg fuzz_spf
 FUZZ_BINS = $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/%)
 FUZZ_SECONDS ?= 60
 FUZZ_MAKE = $(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
@@ -151,6 +151,11 @@ valgrind: $(UNIT_BINS)
 # Drives the server with wrk for LOAD_SECONDS (scripts/load.sh).
 load: all
 	@sh scripts/load.sh
+
+# The load mix for SOAK_SECONDS (600), the server's RSS every 10 s, and
+# whether it stayed flat (scripts/soak.sh). Not part of `make test`.
+soak: all
+	@sh scripts/soak.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)

@@ -8,6 +8,7 @@
 
 #include "bouncedesk/arena.h"
 #include "bouncedesk/auth.h"
+#include "bouncedesk/cond.h"
 #include "bouncedesk/err.h"
 #include "bouncedesk/app.h"
 #include "bouncedesk/handlers.h"
@@ -153,7 +154,7 @@ api_blocks_list(struct request *req, struct response *res)
 	struct ub_block		*v;
 	struct json_object	*o, *arr;
 	const char		*q;
-	long long		 lim;
+	long long		 lim, since = 0;
 	size_t			 n, i;
 	int			 rc;
 
@@ -174,7 +175,12 @@ api_blocks_list(struct request *req, struct response *res)
 			return P_EINVAL;
 		f.limit = (int)lim;
 	}
-	if ((rc = store_block_list(req->db, req->arena, &f, &v, &n)) != P_OK)
+	/* since: blocks changed at or after, ISO 8601 or unix time. */
+	if ((q = request_query(req, "since")) != NULL &&
+	    cond_since_parse(q, &since) != P_OK)
+		return P_EINVAL;
+	if ((rc = store_block_list_since(req->db, req->arena, &f, since, &v,
+	    &n)) != P_OK)
 		return rc;
 	o = json_object_new_object();
 	arr = json_object_new_array();
@@ -209,6 +215,7 @@ api_blocks_get(struct request *req, struct response *res)
 		return rc;
 	if ((o = unblock_block_to_json(&b)) == NULL)
 		return P_ENOMEM;
+	response_header(res, "ETag", cond_etag_block(req->arena, &b));
 	add_unblock_url(req, o, b.id);
 	/* What the customer will be asked, on either path. */
 	if ((cl = json_object_new_object()) != NULL) {
@@ -253,6 +260,17 @@ blocks_state(struct request *req, struct response *res)
 		json_object_put(body);
 		return invalid(req, res, "state is lifted or permanent");
 	}
+	/* If-Match: the client must have seen the block as it is now. */
+	if ((rc = store_block_get(req->db, req->arena, id, &b)) != P_OK) {
+		json_object_put(body);
+		return rc;
+	}
+	if (!cond_if_match(req, cond_etag_block(req->arena, &b))) {
+		json_object_put(body);
+		return response_problem(res, req, 412, "precondition-failed",
+		    "Precondition Failed", "the block changed since you read "
+		    "it: If-Match does not match its ETag");
+	}
 	auth_actor(&p, req->remote_addr, &who);
 	rc = unblock_block_change(req->db, req->arena, &who, id, ev,
 	    jstr(body, "comment"), &b);
@@ -263,6 +281,7 @@ blocks_state(struct request *req, struct response *res)
 		    "where it is");
 	if (rc != P_OK)
 		return rc;
+	response_header(res, "ETag", cond_etag_block(req->arena, &b));
 	return response_json(res, 200, unblock_block_to_json(&b));
 }
 

@@ -8,3 +8,5 @@ SRCS += api/keys.c
 SRCS += api/reports.c
 SRCS += api/check.c
 SRCS += api/faq_admin.c
+SRCS += api/cond.c
+SRCS += api/openapi.c

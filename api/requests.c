@@ -11,6 +11,7 @@
 
 #include "bouncedesk/arena.h"
 #include "bouncedesk/auth.h"
+#include "bouncedesk/cond.h"
 #include "bouncedesk/err.h"
 #include "bouncedesk/handlers.h"
 #include "bouncedesk/unblock.h"
@@ -196,13 +197,15 @@ requests_create(struct request *req, struct response *res)
 	json_object_object_add(out, "permanent_block",
 	    json_object_new_boolean(info.permanent));
 	response_header(res, "Location", arena_printf(req->arena,
-	    "/api/v1/requests/%lld", r.id));
+	    "/api/v1/unblock-requests/%lld", r.id));
+	response_header(res, "ETag", cond_etag_request(req->arena, &r));
 	return response_json(res, 201, out);
 }
 
 /* Reads ?account=&state=&after=&limit= into f; state via parse. */
 static int
-list_filter(struct request *req, struct ub_filter *f, bool requests)
+list_filter(struct request *req, struct ub_filter *f, bool requests,
+    long long *since)
 {
 	enum ub_req_state	 st;
 	const char		*q;
@@ -212,10 +215,14 @@ list_filter(struct request *req, struct ub_filter *f, bool requests)
 	f->state = -1;
 	f->after = 0;
 	f->limit = 0;
+	*since = 0;
 	if (((q = request_query(req, "account")) != NULL &&
 	    parse_id(q, &f->account_id) != P_OK) ||
 	    ((q = request_query(req, "after")) != NULL &&
 	    parse_id(q, &f->after) != P_OK))
+		return P_EINVAL;
+	if ((q = request_query(req, "since")) != NULL &&
+	    cond_since_parse(q, since) != P_OK)
 		return P_EINVAL;
 	if (requests && (q = request_query(req, "state")) != NULL) {
 		if (ub_req_state_parse(q, &st) != P_OK)
@@ -255,14 +262,16 @@ api_requests_list(struct request *req, struct response *res)
 	struct ub_filter	 f;
 	struct ub_request	*v;
 	struct json_object	*arr;
+	long long		 since;
 	size_t			 n, i;
 	int			 rc;
 
 	if ((rc = auth_request(req, res, AUTH_REQUESTS_READ, &p)) != P_OK)
 		return rc;
-	if (list_filter(req, &f, true) != P_OK)
+	if (list_filter(req, &f, true, &since) != P_OK)
 		return P_EINVAL;
-	if ((rc = store_request_list(req->db, req->arena, &f, &v, &n)) != P_OK)
+	if ((rc = store_request_list_since(req->db, req->arena, &f, since, &v,
+	    &n)) != P_OK)
 		return rc;
 	if ((arr = json_object_new_array()) != NULL)
 		for (i = 0; i < n; i++)
@@ -296,6 +305,7 @@ api_requests_get(struct request *req, struct response *res)
 		return rc;
 	if ((o = unblock_request_to_json(&r)) == NULL)
 		return P_ENOMEM;
+	response_header(res, "ETag", cond_etag_request(req->arena, &r));
 	json_object_object_add(o, "block", unblock_block_to_json(&b));
 	if ((arr = json_object_new_array()) != NULL)
 		for (i = 0; i < n; i++)
@@ -323,6 +333,17 @@ transition(struct request *req, struct response *res,
 		json_object_put(body);
 		return P_ENOTFOUND;
 	}
+	/* If-Match: the client must have seen the request as it is now. */
+	if ((rc = store_request_get(req->db, req->arena, id, &r)) != P_OK) {
+		json_object_put(body);
+		return rc;
+	}
+	if (!cond_if_match(req, cond_etag_request(req->arena, &r))) {
+		json_object_put(body);
+		return response_problem(res, req, 412, "precondition-failed",
+		    "Precondition Failed", "the request changed since you "
+		    "read it: If-Match does not match its ETag");
+	}
 	auth_actor(p, req->remote_addr, &who);
 	why[0] = '\0';
 	rc = unblock_request_apply(req->db, req->arena, &who, id, ev,
@@ -335,6 +356,7 @@ transition(struct request *req, struct response *res,
 		    "Content Too Large", why);
 	if (rc != P_OK)
 		return domain_error(req, res, rc, why);
+	response_header(res, "ETag", cond_etag_request(req->arena, &r));
 	return response_json(res, 200, out);
 }
 
@@ -400,15 +422,16 @@ api_audit_list(struct request *req, struct response *res)
 	struct ub_filter	 f;
 	struct ub_audit		*v;
 	struct json_object	*arr;
+	long long		 since;
 	size_t			 n, i;
 	int			 rc;
 
 	if ((rc = auth_request(req, res, AUTH_AUDIT_READ, &p)) != P_OK)
 		return rc;
-	if (list_filter(req, &f, false) != P_OK)
+	if (list_filter(req, &f, false, &since) != P_OK)
 		return P_EINVAL;
-	if ((rc = store_audit_list(req->db, req->arena, &f, 0, &v, &n)) !=
-	    P_OK)
+	if ((rc = store_audit_list_since(req->db, req->arena, &f, 0, since,
+	    &v, &n)) != P_OK)
 		return rc;
 	if ((arr = json_object_new_array()) != NULL)
 		for (i = 0; i < n; i++)

@@ -8,7 +8,8 @@ set -u
 PKGS_DEV="libmicrohttpd:libmicrohttpd-dev json-c:libjson-c-dev
 sqlite3:libsqlite3-dev libpcre2-8:libpcre2-dev gmime-3.0:libgmime-3.0-dev
 libcmark:libcmark-dev libsodium:libsodium-dev libcurl:libcurl4-openssl-dev
-fcgi:libfcgi-dev cmocka:libcmocka-dev libcares:libc-ares-dev"
+fcgi:libfcgi-dev cmocka:libcmocka-dev libcares:libc-ares-dev
+libpsl:libpsl-dev"
 TOOLS="pkg-config:pkg-config cc:gcc make:make curl:curl nginx:nginx-light
 python3:python3 dnsmasq:dnsmasq-base spamd:spamd"
 missing=""

@@ -245,6 +245,8 @@ cmd_serve(const struct config *cfg, int fcgi)
 	 * table carries them across restarts. */
 	webhook_opts_defaults(&wo);
 	wo.allow_http_loopback = cfg->webhook_http_loopback != 0;
+	wo.smtp_relay = cfg->smtp_relay;
+	wo.smtp_from = cfg->smtp_from;
 	ww = webhook_worker_start(cfg->db_path, &wo, cfg->webhook_interval_ms);
 	if (ww == NULL)
 		log_warnx("webhook worker did not start: webhooks wait");

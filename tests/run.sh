@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/run.sh BUILD [unit|http|faults|attacks|reports|staff|browser|all] - runs
+# tests/run.sh BUILD [unit|http|faults|attacks|reports|staff|unblock|browser|all] - runs
 # the suites and sums them up. Each cmocka program prints its own counts; the
 # HTTP suites print "http: N passed, M failed" (faults:, attacks: likewise),
 # the browser suite (tests/browser, Node) "browser: ...". The last line is
@@ -101,6 +101,10 @@ fi
 
 if [ "$PART" = all ] || [ "$PART" = staff ]; then
 	pysuite staff test_staff.py
+fi
+
+if [ "$PART" = all ] || [ "$PART" = unblock ]; then
+	pysuite unblock test_unblock.py
 fi
 
 if [ "$PART" = all ] || [ "$PART" = browser ]; then

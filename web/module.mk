@@ -16,3 +16,4 @@ SRCS += web/pages_reports.c
 SRCS += web/pages_check.c
 SRCS += web/pages_staff_kb.c
 SRCS += web/pages_staff_rules.c
+SRCS += web/pages_diag_check.c

@@ -231,6 +231,7 @@ page_diagnose(struct request *req, struct response *res)
 		    i18n_get(req->app->i18n, req->lang, "err_too_big"));
 	if (rc != P_OK)
 		return rc;
+	diag_inline_checks(req, rep, text);
 	return render_report(req, res, rep, text);
 }
 

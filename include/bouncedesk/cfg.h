@@ -41,6 +41,8 @@ struct config {
 	long	check_rate;			/* checks a minute per client */
 	long	spamd_timeout_ms;
 	long	spam_threshold;			/* our filter's, 0..15 */
+	char	smtp_relay[CFG_STR_MAX];	/* smtp://host:port; "" off */
+	char	smtp_from[CFG_STR_MAX];		/* envelope and From: */
 };
 
 /* Fills cfg with the built-in defaults. */

@@ -59,6 +59,7 @@ handler_fn	api_requests_get;
 handler_fn	api_requests_decision;
 handler_fn	api_requests_answer;
 handler_fn	api_requests_withdraw;
+handler_fn	api_openapi;
 handler_fn	api_audit_list;
 handler_fn	api_keys_create;
 handler_fn	api_keys_list;

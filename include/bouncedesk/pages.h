@@ -19,5 +19,11 @@ int		 page_error(struct request *, struct response *, int code,
 const char	*csrf_token(struct request *, struct response *);
 /* True when the form's "csrf" field equals the cookie (constant time). */
 bool		 csrf_check(const struct request *);
+/* The diagnosis page's inline sender checks: for the results whose cause
+ * a DNS check explains, runs the checks of the sender's domain once and
+ * adds each card's findings (web/pages_diag_check.c). Best effort: on any
+ * failure or over the check rate the cards stay as they were. */
+void		 diag_inline_checks(struct request *, struct json_object *report,
+		    const char *pasted);
 
 #endif /* BOUNCEDESK_PAGES_H */

@@ -260,6 +260,10 @@ int	store_block_count_since(struct store *, long long account_id,
 	    long long since, long long *n);
 int	store_block_list(struct store *, struct arena *,
 	    const struct ub_filter *, struct ub_block **, size_t *);
+/* The same, limited to rows changed (updated_at) at or after since. */
+int	store_block_list_since(struct store *, struct arena *,
+	    const struct ub_filter *, long long since, struct ub_block **,
+	    size_t *);
 
 /* P_ECONFLICT when the block already has an open request. */
 int	store_request_insert(struct store *, struct ub_request *);
@@ -272,11 +276,20 @@ int	store_request_set_state(struct store *, long long id,
 int	store_request_list(struct store *, struct arena *,
 	    const struct ub_filter *, struct ub_request **, size_t *);
 
+/* The same, limited to rows changed (updated_at) at or after since. */
+int	store_request_list_since(struct store *, struct arena *,
+	    const struct ub_filter *, long long since, struct ub_request **,
+	    size_t *);
+
 int	store_audit_insert(struct store *, const struct ub_audit *);
 /* Filter by account_id (f->account_id) or by request_id when non-zero. */
 int	store_audit_list(struct store *, struct arena *,
 	    const struct ub_filter *, long long request_id, struct ub_audit **,
 	    size_t *);
+/* The same, limited to events at or after since. */
+int	store_audit_list_since(struct store *, struct arena *,
+	    const struct ub_filter *, long long request_id, long long since,
+	    struct ub_audit **, size_t *);
 /* Queues one outbox row per active endpoint whose filter takes type;
  * *n (may be NULL) gets how many. */
 int	store_outbox_enqueue(struct store *, const char *event_id,

@@ -24,6 +24,10 @@ struct webhook_opts {
 	int	 max_attempts;		/* then the row is given up; 12 */
 	long	 backoff_base;		/* seconds before the 2nd attempt; 30 */
 	long	 backoff_max;		/* cap of one wait; 6 hours */
+	/* Customer mail (src/webhook/mail.c): the worker sends it too when
+	 * smtp_relay is set. Borrowed for the worker's life; NULL: none. */
+	const char	*smtp_relay;	/* "smtp://host:port" */
+	const char	*smtp_from;
 };
 
 #define WEBHOOK_SECRET_MAX	64	/* "whsec_" + base64 of 24..32 bytes */

@@ -248,21 +248,6 @@ check_dkim(struct check_ctx *c)
 
 /* ---------------------------------------------------------- DMARC --- */
 
-/* The organisational domain, approximated as the last two labels. */
-static const char *
-org_domain(const char *d)
-{
-	const char	*p = d + strlen(d);
-	int		 dots = 0;
-
-	while (p > d) {
-		p--;
-		if (*p == '.' && ++dots == 2)
-			return p + 1;
-	}
-	return d;
-}
-
 void
 check_dmarc(struct check_ctx *c)
 {
@@ -285,7 +270,7 @@ check_dmarc(struct check_ctx *c)
 			n++;
 		}
 	if (n == 0) {
-		org = org_domain(d);
+		org = check_org_domain(d);
 		if (strcmp(org, d) != 0) {
 			if ((name = check_name2(c, "_dmarc", org)) == NULL ||
 			    (oa = dns_table_get(c->t, name, DNS_T_TXT)) == NULL)

@@ -19,6 +19,12 @@ struct check_delist {
 	const char	*en, *fr;	/* the default's take the zone */
 };
 
+/* The organisational domain of d (lower case, no final dot) by the Public
+ * Suffix List: a pointer into d ("example.co.uk" of "a.example.co.uk"),
+ * d itself when d is a public suffix or registrable already
+ * (src/check/psl.c). */
+const char	*check_org_domain(const char *d);
+
 /* One check pass: its arena, request, table and report. */
 struct check_ctx {
 	struct arena			*a;

@@ -7,6 +7,7 @@ SRCS += src/check/records.c
 SRCS += src/check/messages.c
 SRCS += src/check/check.c
 SRCS += src/check/check_auth.c
+SRCS += src/check/psl.c
 SRCS += src/check/check_ip.c
 SRCS += src/check/run.c
 SRCS += src/check/ratelimit.c

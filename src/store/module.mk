@@ -7,3 +7,4 @@ SRCS += src/store/store_kb.c
 SRCS += src/store/store_session.c
 SRCS += src/store/store_reports.c
 SRCS += src/store/store_fts.c
+SRCS += src/store/store_mail.c

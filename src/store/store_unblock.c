@@ -48,7 +48,8 @@ static const char SQL_BLOCK_COUNT_SINCE[] =
     "SELECT count(*) FROM blocks WHERE account_id = ?1 AND started_at >= ?2";
 static const char SQL_BLOCK_LIST[] =
     "SELECT " BLOCK_COLS " FROM blocks WHERE (?1 = 0 OR account_id = ?1) "
-    "AND (?2 IS NULL OR state = ?2) AND id > ?3 ORDER BY id LIMIT ?4";
+    "AND (?2 IS NULL OR state = ?2) AND id > ?3 AND updated_at >= ?5 "
+    "ORDER BY id LIMIT ?4";
 
 #define REQUEST_COLS \
     "id, block_id, account_id, self_sent, answers, message, state, " \
@@ -66,7 +67,7 @@ static const char SQL_REQUEST_SET_STATE[] =
 static const char SQL_REQUEST_LIST[] =
     "SELECT " REQUEST_COLS " FROM unblock_requests "
     "WHERE (?1 = 0 OR account_id = ?1) AND (?2 IS NULL OR state = ?2) "
-    "AND id > ?3 ORDER BY id LIMIT ?4";
+    "AND id > ?3 AND updated_at >= ?5 ORDER BY id LIMIT ?4";
 
 #define AUDIT_COLS \
     "id, at, actor_kind, actor_id, actor_name, remote_addr, account_id, " \
@@ -79,7 +80,7 @@ static const char SQL_AUDIT_INSERT[] =
 static const char SQL_AUDIT_LIST[] =
     "SELECT " AUDIT_COLS " FROM audit_events "
     "WHERE (?1 = 0 OR account_id = ?1) AND (?2 = 0 OR request_id = ?2) "
-    "AND id > ?3 ORDER BY id LIMIT ?4";
+    "AND id > ?3 AND at >= ?5 ORDER BY id LIMIT ?4";
 
 /* One row per active endpoint that takes this type ("*" takes all). */
 static const char SQL_OUTBOX_ENQUEUE[] =
@@ -88,6 +89,10 @@ static const char SQL_OUTBOX_ENQUEUE[] =
     "SELECT ?1, ?2, ?3, id, ?4, ?4 FROM webhook_endpoints WHERE active = 1 "
     "AND (events = '*' OR instr(',' || replace(events, ' ', '') || ',', "
     "',' || ?2 || ',') > 0)";
+/* Customer mail about requests, in the same transaction (008_mail.sql). */
+static const char SQL_MAIL_ENQUEUE[] =
+    "INSERT OR IGNORE INTO mail_outbox (event_id, event_type, payload, "
+    "created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?4)";
 static const char SQL_SETTING_GET[] =
     "SELECT value FROM settings WHERE key = ?1";
 
@@ -422,6 +427,14 @@ int
 store_block_list(struct store *s, struct arena *a, const struct ub_filter *f,
     struct ub_block **out, size_t *n)
 {
+	return store_block_list_since(s, a, f, 0, out, n);
+}
+
+int
+store_block_list_since(struct store *s, struct arena *a,
+    const struct ub_filter *f, long long since, struct ub_block **out,
+    size_t *n)
+{
 	sqlite3_stmt	*st;
 	int		 r, rc = P_OK, lim = list_limit(f);
 
@@ -436,6 +449,7 @@ store_block_list(struct store *s, struct arena *a, const struct ub_filter *f,
 		    SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, f->after);
 	sqlite3_bind_int(st, 4, lim);
+	sqlite3_bind_int64(st, 5, since);
 	while (rc == P_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
 		rc = block_row(a, st, &(*out)[(*n)++]);
 	if (rc == P_OK && r != SQLITE_DONE)
@@ -532,6 +546,14 @@ int
 store_request_list(struct store *s, struct arena *a,
     const struct ub_filter *f, struct ub_request **out, size_t *n)
 {
+	return store_request_list_since(s, a, f, 0, out, n);
+}
+
+int
+store_request_list_since(struct store *s, struct arena *a,
+    const struct ub_filter *f, long long since, struct ub_request **out,
+    size_t *n)
+{
 	sqlite3_stmt	*st;
 	int		 r, rc = P_OK, lim = list_limit(f);
 
@@ -546,6 +568,7 @@ store_request_list(struct store *s, struct arena *a,
 		    SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, f->after);
 	sqlite3_bind_int(st, 4, lim);
+	sqlite3_bind_int64(st, 5, since);
 	while (rc == P_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
 		rc = request_row(a, st, &(*out)[(*n)++]);
 	if (rc == P_OK && r != SQLITE_DONE)
@@ -603,6 +626,14 @@ int
 store_audit_list(struct store *s, struct arena *a, const struct ub_filter *f,
     long long request_id, struct ub_audit **out, size_t *n)
 {
+	return store_audit_list_since(s, a, f, request_id, 0, out, n);
+}
+
+int
+store_audit_list_since(struct store *s, struct arena *a,
+    const struct ub_filter *f, long long request_id, long long since,
+    struct ub_audit **out, size_t *n)
+{
 	sqlite3_stmt	*st;
 	int		 r, rc = P_OK, lim = list_limit(f);
 
@@ -615,6 +646,7 @@ store_audit_list(struct store *s, struct arena *a, const struct ub_filter *f,
 	sqlite3_bind_int64(st, 2, request_id);
 	sqlite3_bind_int64(st, 3, f->after);
 	sqlite3_bind_int(st, 4, lim);
+	sqlite3_bind_int64(st, 5, since);
 	while (rc == P_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
 		rc = audit_row(a, st, &(*out)[(*n)++]);
 	if (rc == P_OK && r != SQLITE_DONE)
@@ -641,7 +673,16 @@ store_outbox_enqueue(struct store *s, const char *event_id, const char *type,
 	rc = step_write(s, st);
 	if (rc == P_OK && n != NULL)
 		*n = sqlite3_changes(store_db(s));
-	return rc;
+	if (rc != P_OK || strncmp(type, "request.", 8) != 0)
+		return rc;
+	/* The customer hears of every change of their request. */
+	if ((st = store_stmt(s, SQL_MAIL_ENQUEUE)) == NULL)
+		return P_EDB;
+	sqlite3_bind_text(st, 1, event_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, payload, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	return step_write(s, st);
 }
 
 int

@@ -40,6 +40,8 @@ static int	check_servers(const char *, char *, size_t);
 static int	check_names(const char *, char *, size_t);
 static int	check_ips(const char *, char *, size_t);
 static int	check_spamd(const char *, char *, size_t);
+static int	check_smtp(const char *, char *, size_t);
+static int	check_mailaddr(const char *, char *, size_t);
 
 #define STR(f)	offsetof(struct config, f), \
 		sizeof(((struct config *)0)->f)
@@ -111,6 +113,10 @@ static const struct cfg_opt cfg_opts[] = {
 	    "15000", "BOUNCEDESK_SPAMD_TIMEOUT_MS", NULL },
 	{ "spam_threshold", CFG_INT, NUM(spam_threshold), 0, 15, "3",
 	    "BOUNCEDESK_SPAM_THRESHOLD", NULL },
+	{ "smtp_relay", CFG_STR, STR(smtp_relay), 0, 0, "",
+	    "BOUNCEDESK_SMTP_RELAY", check_smtp },
+	{ "smtp_from", CFG_STR, STR(smtp_from), 1, 0,
+	    "support@example.net", "BOUNCEDESK_SMTP_FROM", check_mailaddr },
 };
 
 #define CFG_NOPTS	(sizeof(cfg_opts) / sizeof(cfg_opts[0]))
@@ -320,6 +326,33 @@ static int
 check_names(const char *v, char *err, size_t errlen)
 {
 	return each_item(v, check_name, err, errlen);
+}
+
+/* smtp_relay: empty (no customer mail), or an smtp:// or smtps:// URL
+ * as libcurl takes it. */
+static int
+check_smtp(const char *v, char *err, size_t errlen)
+{
+	if (v[0] == '\0' || strncmp(v, "smtp://", 7) == 0 ||
+	    strncmp(v, "smtps://", 8) == 0)
+		return 0;
+	seterr(err, errlen, "smtp_relay must be smtp://host:port or "
+	    "smtps://host:port");
+	return -1;
+}
+
+/* smtp_from: one bare address, no spaces, brackets or line breaks. */
+static int
+check_mailaddr(const char *v, char *err, size_t errlen)
+{
+	const char	*at = strchr(v, '@');
+
+	if (at != NULL && at != v && at[1] != '\0' &&
+	    strpbrk(v, " \t\r\n<>,;\"") == NULL)
+		return 0;
+	seterr(err, errlen, "smtp_from must be an address like "
+	    "support@example.net");
+	return -1;
 }
 
 /* spamd: a unix socket path, or host:port as for listen. */

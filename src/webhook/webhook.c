@@ -27,6 +27,8 @@ webhook_opts_defaults(struct webhook_opts *o)
 	o->max_attempts = 12;
 	o->backoff_base = 30;
 	o->backoff_max = 6 * 3600;
+	o->smtp_relay = NULL;
+	o->smtp_from = NULL;
 }
 
 int

@@ -9,6 +9,7 @@
 
 #include "bouncedesk/err.h"
 #include "bouncedesk/log.h"
+#include "bouncedesk/mail.h"
 #include "bouncedesk/store.h"
 #include "bouncedesk/webhook.h"
 
@@ -29,7 +30,7 @@ run(void *arg)
 {
 	struct webhook_worker	*w = arg;
 	struct timespec		 until;
-	int			 sent;
+	int			 sent, msent;
 
 	pthread_mutex_lock(&w->lock);
 	while (!w->stop) {
@@ -38,6 +39,10 @@ run(void *arg)
 		if (webhook_deliver_due(w->s, BATCH, &w->opts, &sent) != P_OK)
 			log_warnx("webhook: delivery pass: %s",
 			    store_errmsg(w->s));
+		if (mail_deliver_due(w->s, BATCH, &w->opts, &msent) != P_OK)
+			log_warnx("mail: delivery pass: %s", store_errmsg(w->s));
+		if (msent == BATCH)
+			sent = BATCH;
 		pthread_mutex_lock(&w->lock);
 		if (sent == BATCH || w->kicked)
 			continue;	/* more may be due right now */

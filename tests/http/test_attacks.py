@@ -8,6 +8,9 @@ server (`serve`) on loopback with a fresh, seeded SQLite database.
   shared /d/{id} page, the JSON API) and FAQ searches.
 - CSRF on POST /diagnose; API key scopes (no key, a revoked key, a key
   without the scope, minting a key); IDOR on ids; path traversal.
+- Open redirects (next=/return=/url= and //host paths on every
+  redirecting page), session fixation at staff sign-in, the sign-in
+  throttle (429 with Retry-After), stored XSS through FAQ Markdown.
 
 Python 3 standard library only; the helpers come from run.py and
 test_faults.py. The last line is "attacks: N passed, M failed".
@@ -345,6 +348,193 @@ def t_traversal(c):
               "%s: leaked a file" % p)
 
 
+# --- open redirects, session fixation, sign-in throttle, FAQ content --------
+
+STAFF_PW = "staff-pass-Qz81w"
+STAFF = "agent@attacks.test"
+VICTIM = "victim@attacks.test"
+OFFSITE = ["//evil.example", "//evil.example/staff", "https://evil.example/",
+           "http://evil.example", "/\\evil.example", "\\\\evil.example",
+           "/%2f%2fevil.example", "%2F%2Fevil.example",
+           "/staff/../\\evil.example", "javascript:alert(1)",
+           "/staff%0d%0aLocation:%20https://evil.example",
+           "/staff//evil.example", " //evil.example", "///evil.example",
+           "https:evil.example", "/staff@evil.example"]
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def set_cookies(h):
+    """name -> value of every Set-Cookie of a response."""
+    out = {}
+    for v in h.get_all("Set-Cookie") or []:
+        k, _, rest = v.partition("=")
+        out[k.strip()] = rest.split(";", 1)[0]
+    return out
+
+
+def local_location(loc, what):
+    """A Location, when there is one, stays on this site."""
+    if loc is None:
+        return
+    check("\r" not in loc and "\n" not in loc, "%s: CR/LF in %r"
+          % (what, loc))
+    u = urllib.parse.urlsplit(loc)
+    check(loc.startswith("/") and not loc.startswith("//") and
+          "\\" not in loc[:2] and not u.scheme and not u.netloc,
+          "%s: redirects off-site to %r" % (what, loc))
+
+
+def login_form(c, cookie=None, nxt=None):
+    """GET /staff/login: the csrf cookie and field."""
+    path = "/staff/login" + ("?next=" + q(nxt) if nxt is not None else "")
+    st, h, body = c.req("GET", path,
+                        headers={"Cookie": cookie} if cookie else {})
+    check(st == 200, "GET %s: %d" % (path, st))
+    local_location(h.get("Location"), path)
+    tok = set_cookies(h).get("csrf")
+    m = re.search(rb'name="csrf" value="([0-9a-f]+)"', body)
+    check(m, "no csrf field on the sign-in form")
+    return tok or m.group(1).decode(), m.group(1).decode()
+
+
+def login(c, email, pw, nxt="/staff", sid=None):
+    cookie_tok, field = login_form(c)
+    cookie = "csrf=" + cookie_tok + ("; sid=" + sid if sid else "")
+    form = {"email": email, "password": pw, "csrf": field}
+    if nxt is not None:
+        form["next"] = nxt
+    return c.req("POST", "/staff/login", urllib.parse.urlencode(form),
+                 dict(FORM, Cookie=cookie))
+
+
+def t_open_redirect(c, ids):
+    for bad in OFFSITE:
+        # After sign-in: the one redirect driven by a parameter.
+        st, h, body = login(c, STAFF, STAFF_PW, nxt=bad)
+        check(st == 303, "sign-in with next=%r: %d %r" % (bad, st,
+                                                          body[:200]))
+        local_location(h.get("Location"), "sign-in next=%r" % bad)
+        check(h.get("Location", "").startswith("/staff"),
+              "next=%r went to %r" % (bad, h.get("Location")))
+        # The form hands the parameter on: it must come out local.
+        st, h, body = c.req("GET", "/staff/login?next=" + q(bad))
+        m = re.search(rb'name="next" value="([^"]*)"', body)
+        check(m is None or m.group(1).startswith(b"/staff") and
+              b"evil" not in m.group(1), "the form keeps next=%r as %r"
+              % (bad, m and m.group(1)))
+        for k in ("next", "return", "url", "redirect", "to"):
+            for path in ("/staff/login", "/staff", "/staff/requests",
+                         "/faq/1", "/faq", "/", "/diagnose",
+                         "/unblock/%s" % ids["block"],
+                         "/unblock/%s?t=%s" % (ids["block"], "A" * 22),
+                         "/r/1?t=x", "/staff/logout"):
+                url = path + ("&" if "?" in path else "?") + k + "=" + q(bad)
+                for method in ("GET", "POST"):
+                    st, h, _ = c.req(method, url, "", FORM)
+                    check(st < 500, "%s %s: %d" % (method, url, st))
+                    local_location(h.get("Location"), "%s %s" % (method,
+                                                                 url))
+    # Paths that look like another host.
+    for path in ("//evil.example", "//evil.example/", "///evil.example/",
+                 "/\\evil.example", "//evil.example/staff",
+                 "/staff//evil.example", "/faq//evil.example",
+                 "/%5Cevil.example", "/%2F%2Fevil.example",
+                 "/staff/..//evil.example", "/staff/%2e%2e//evil.example"):
+        st, h, _ = c.req("GET", path)
+        check(st < 500, "GET %s: %d" % (path, st))
+        local_location(h.get("Location"), "GET %s" % path)
+    # A vote redirects to its own article, whatever the form says.
+    tok = csrf_pair(c)
+    st, h, _ = c.req("POST", "/faq/1/vote?next=//evil.example",
+                     urllib.parse.urlencode({"helpful": "yes", "csrf": tok,
+                                             "next": "//evil.example"}),
+                     dict(FORM, Cookie="csrf=" + tok))
+    check(st == 303, "vote: %d" % st)
+    local_location(h.get("Location"), "vote")
+    check(h.get("Location", "").startswith("/faq/1"),
+          "vote went to %r" % h.get("Location"))
+
+
+def staff_page(c, sid):
+    st, h, _ = c.req("GET", "/staff", headers={"Cookie": "sid=" + sid})
+    return st
+
+
+def t_session_fixation(c):
+    planted = "ab" * 32		# the shape of one of ours, never issued
+    st, h, _ = login(c, STAFF, STAFF_PW, sid=planted)
+    check(st == 303, "sign-in: %d" % st)
+    sid = set_cookies(h).get("sid")
+    check(sid and re.fullmatch(r"[0-9a-f]{64}", sid),
+          "no session cookie at sign-in: %r" % h.get_all("Set-Cookie"))
+    check(sid != planted, "the planted sid was kept")
+    check(staff_page(c, planted) == 303, "the planted sid signs in")
+    check(staff_page(c, sid) == 200, "the new sid does not sign in")
+    # A real session presented at the next sign-in is rotated and dies.
+    st, h, _ = login(c, STAFF, STAFF_PW, sid=sid)
+    sid2 = set_cookies(h).get("sid")
+    check(st == 303 and sid2 and sid2 != sid, "no rotation at sign-in")
+    check(staff_page(c, sid) == 303, "the old session still works")
+    check(staff_page(c, sid2) == 200, "the rotated session does not work")
+    # A session given before sign-in on the form is not kept either.
+    st, h, _ = c.req("GET", "/staff/login",
+                     headers={"Cookie": "sid=" + planted})
+    check("sid" not in set_cookies(h) or set_cookies(h)["sid"] in ("", "0"),
+          "the sign-in form sets a session: %r" % h.get_all("Set-Cookie"))
+    _, h, _ = login(c, STAFF, STAFF_PW)
+    sc = [v for v in h.get_all("Set-Cookie") or [] if v.startswith("sid=")]
+    check(sc and "HttpOnly" in sc[0] and "SameSite=Strict" in sc[0],
+          "session cookie attributes: %r" % sc)
+
+
+def t_login_throttle(c):
+    n = 0
+    st = 401
+    while st == 401 and n < 20:
+        st, h, _ = login(c, VICTIM, "wrong-%d" % n)
+        n += 1
+    check(st == 429, "after %d failures: %d" % (n, st))
+    check(n > 3, "throttled after only %d attempts" % n)
+    ra = h.get("Retry-After", "")
+    check(ra.isdigit() and 0 < int(ra) <= 3600, "Retry-After %r" % ra)
+    # The right password is refused too while throttled: no session.
+    st, h, _ = login(c, VICTIM, STAFF_PW)
+    check(st == 429 and "sid" not in set_cookies(h),
+          "the right password while throttled: %d %r"
+          % (st, h.get_all("Set-Cookie")))
+    # Another account from the same address is still served.
+    st, _, _ = login(c, STAFF, STAFF_PW)
+    check(st == 303, "another account after the throttle: %d" % st)
+
+
+def t_xss_faq_content(c, keys):
+    md = ("Click [x](javascript:alert(1)) or [y](JaVaScRiPt:alert(2)) or "
+          "[z](data:text/html;base64,PHNjcmlwdD4=) or "
+          "![i](javascript:alert(3)).\n\n<script>alert(4)</script>\n\n"
+          "<img src=x onerror=alert(5)>\n\n<a href=\"javascript:alert(6)\">"
+          "a</a>\n")
+    st, _, body = c.req("POST", "/api/v1/faq",
+                        {"lang": "en", "title": "<script>alert(7)</script>",
+                         "state": "public", "problem": md, "solution": md,
+                         "symptom": "<svg onload=alert(8)>"},
+                        bearer(keys["faq"]))
+    check(st == 201, "POST /api/v1/faq: %d %r" % (st, body[:300]))
+    aid = json.loads(body)["id"]
+    for path in ("/faq/%s" % aid, "/faq/%s?print=1" % aid):
+        st, h, page = c.req("GET", path)
+        check(st == 200, "GET %s: %d" % (path, st))
+        check(b"Click" in page and b">x</a>" in page,
+              "%s: the Markdown is not on the page" % path)
+        no_raw(page, path)
+        low = page.lower()
+        check(b'href="javascript:' not in low and b"src=\"javascript:"
+              not in low and b'href="data:' not in low,
+              "%s: a script URL survived" % path)
+        check(b"alert(4)</script>" not in page, "%s: raw script" % path)
+        check(b"&lt;script&gt;alert(7)" in page,
+              "%s: the title is not shown escaped" % path)
+
+
 def setup_keys(binary, db):
     keys = {}
     keys["full"], _ = create_key(
@@ -355,11 +545,21 @@ def setup_keys(binary, db):
     keys["write"], _ = create_key(binary, db, "write",
                                   "blocks:write,blocks:read")
     keys["acct"], _ = create_key(binary, db, "acct", "accounts:read")
+    keys["faq"], _ = create_key(binary, db, "faq", "faq:write")
     keys["revoked"], rid = create_key(binary, db, "revoked", "blocks:write")
     check(rid, "no key id on create-key's stderr")
     rc, _, err = admin(binary, db, "revoke-key", rid)
     check(rc == 0, "revoke-key: %s" % err)
     return keys
+
+
+def setup_staff(binary, db):
+    for who in (STAFF, VICTIM):
+        r = subprocess.run([binary, "admin", "create-staff", who, "--role",
+                            "agent", "--db", db], env=env_for(db), cwd=ROOT,
+                           input=(STAFF_PW + "\n").encode(),
+                           capture_output=True, timeout=60)
+        check(r.returncode == 0, "create-staff: %s" % r.stderr.decode())
 
 
 def setup_data(c, keys):
@@ -389,6 +589,7 @@ def main():
     try:
         db = prepare_db(binary, tmp)
         keys = setup_keys(binary, db)
+        setup_staff(binary, db)
         srv = start(binary, tmp, db, "attacks")
         c = Client(srv.port)
         ids = setup_data(c, keys)
@@ -402,6 +603,10 @@ def main():
         runner.run("API key scopes", t_scopes, c, keys)
         runner.run("IDOR", t_idor, c, keys, ids)
         runner.run("path traversal", t_traversal, c)
+        runner.run("open redirects", t_open_redirect, c, ids)
+        runner.run("session fixation", t_session_fixation, c)
+        runner.run("sign-in throttle (429)", t_login_throttle, c)
+        runner.run("stored XSS: FAQ content", t_xss_faq_content, c, keys)
         check(srv.proc.poll() is None, "the server died")
     except Fail as e:
         runner.failed += 1

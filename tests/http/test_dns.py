@@ -698,6 +698,56 @@ def t_diagnosis_link(c):
     check(st == 200 and b"/check?domain=" not in body, "link on userunknown")
 
 
+def card_checks(body):
+    """(finding id, verdict) of the inline sender checks of a page."""
+    return re.findall(r'<li data-finding="([a-z0-9-]+)" '
+                      r'data-verdict="([a-z]+)">', body.decode())
+
+
+def t_diagnosis_inline(c):
+    # good.test's SPF, DKIM and DMARC, run by the diagnosis page itself
+    # for an authfailure cause: only those groups, in the card.
+    with open(os.path.join(ROOT, "tests", "data", "dns",
+                           "dsn-dmarc.eml")) as f:
+        dsn = f.read()
+    token = csrf_of(c.srv)
+    st, h, body = post_form(c.srv, "/diagnose", {"text": dsn}, token)
+    check(st == 200, "status %d" % st)
+    got = dict(card_checks(body))
+    check(got.get("spf-provider") == "pass" and
+          got.get("dmarc-policy") == "pass", "inline checks %r" % got)
+    check(not any(k.startswith(("mx-", "ptr-", "dnsbl-", "dbl-"))
+                  for k in got), "other groups shown: %r" % got)
+    check(b"<code>good.test</code>" in body, "the domain is not named")
+    # The bounce's To: (the sender) when the original is not returned;
+    # bad.test's records fail.
+    frag = ("From: MAILER-DAEMON@relay1.example.net\nTo: boss@bad.test\n"
+            "Subject: failure notice\n\n550 5.7.26 Unauthenticated email "
+            "from bad.test is not accepted due to domain's DMARC policy\n")
+    st, h, body = post_form(c.srv, "/diagnose", {"text": frag}, token)
+    got = dict(card_checks(body))
+    check(st == 200 and "fail" in got.values() and
+          "spf-provider" not in got, "bad.test inline checks %r" % got)
+    # No sender cause, no check.
+    st, h, body = post_form(c.srv, "/diagnose", {
+        "text": "To: sender@good.test\n\n550 5.1.1 <nobody@example.org>: "
+                "User unknown"}, token)
+    check(st == 200 and not card_checks(body), "checks on userunknown")
+    # Over the per-client check rate the page still answers, without them.
+    srv = Server(c.bin, dict(c.env, BOUNCEDESK_CHECK_RATE="1"), c.tmp,
+                 "serve-inline-rate")
+    try:
+        token = csrf_of(srv)
+        seen = []
+        for _ in range(5):
+            st, h, body = post_form(srv, "/diagnose", {"text": dsn}, token)
+            check(st == 200 and h.get("Retry-After") is None,
+                  "status %d, Retry-After %r" % (st, h.get("Retry-After")))
+            seen.append(bool(card_checks(body)))
+        check(seen[0] and not seen[-1], "checks per page %r" % seen)
+    finally:
+        srv.stop()
+
 # --- spamd ----------------------------------------------------------------------
 
 CLEAN = ("From: Alice Martin <alice@good.test>\r\n"
@@ -902,6 +952,7 @@ def main():
                              ("rate_limit", t_rate_limit),
                              ("page", t_page),
                              ("diagnosis_link", t_diagnosis_link),
+                             ("diagnosis_inline", t_diagnosis_inline),
                              ("spam_failures", t_spam_failures)):
                 run(name, fn)
             try:

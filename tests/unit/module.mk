@@ -10,3 +10,5 @@ UNIT_TESTS += test_hdrs
 UNIT_TESTS += test_session
 UNIT_TESTS += test_reports
 UNIT_TESTS += test_check
+UNIT_TESTS += test_psl
+UNIT_TESTS += test_mail
