@@ -13,33 +13,6 @@
 
 #define NAMES_MAX	200	/* domains or mailboxes in one call */
 
-static const char *
-jstr(struct json_object *o, const char *k)
-{
-	struct json_object	*v;
-
-	if (!json_object_object_get_ex(o, k, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static int
-parse_id(const char *s, long long *out)
-{
-	char		*end;
-	long long	 v;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return P_EINVAL;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v <= 0)
-		return P_EINVAL;
-	*out = v;
-	return P_OK;
-}
-
 /* A JSON array of strings into an arena array; P_EINVAL otherwise. */
 static int
 names(struct request *req, struct json_object *body, const char *k,
@@ -115,10 +88,10 @@ accounts_create(struct request *req, struct response *res)
 		return response_problem(res, req, 400, "invalid-json",
 		    "Bad Request", "the body is not a JSON object");
 	memset(&ac, 0, sizeof(ac));
-	ac.ext_id = jstr(body, "ext_id");
-	ac.name = jstr(body, "name");
-	ac.contact_email = jstr(body, "contact_email");
-	ac.lang = jstr(body, "lang");
+	ac.ext_id = json_get_str(body, "ext_id");
+	ac.name = json_get_str(body, "name");
+	ac.contact_email = json_get_str(body, "contact_email");
+	ac.lang = json_get_str(body, "lang");
 	if ((rc = names(req, body, "domains", &dom, &nd)) != P_OK ||
 	    (rc = names(req, body, "mailboxes", &mbx, &nm)) != P_OK) {
 		json_object_put(body);
@@ -161,10 +134,10 @@ api_accounts_list(struct request *req, struct response *res)
 	if ((rc = auth_request(req, res, AUTH_ACCOUNTS_READ, &p)) != P_OK)
 		return rc;
 	if ((q = request_query(req, "after")) != NULL &&
-	    parse_id(q, &f.after) != P_OK)
+	    http_parse_id(q, &f.after) != P_OK)
 		return P_EINVAL;
 	if ((q = request_query(req, "limit")) != NULL) {
-		if (parse_id(q, &lim) != P_OK || lim > UB_LIST_MAX)
+		if (http_parse_id(q, &lim) != P_OK || lim > UB_LIST_MAX)
 			return P_EINVAL;
 		f.limit = (int)lim;
 	}
@@ -196,7 +169,7 @@ api_accounts_get(struct request *req, struct response *res)
 
 	if ((rc = auth_request(req, res, AUTH_ACCOUNTS_READ, &p)) != P_OK)
 		return rc;
-	if (parse_id(request_param(req, "id"), &id) != P_OK)
+	if (http_parse_id(request_param(req, "id"), &id) != P_OK)
 		return P_ENOTFOUND;
 	if ((rc = store_account_get(req->db, req->arena, id, &ac)) != P_OK)
 		return rc;

@@ -29,33 +29,6 @@ add_unblock_url(struct request *req, struct json_object *o, long long id)
 	    req->app != NULL ? req->app->cfg.base_url : "", id, tok)));
 }
 
-static const char *
-jstr(struct json_object *o, const char *k)
-{
-	struct json_object	*v;
-
-	if (!json_object_object_get_ex(o, k, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static int
-parse_id(const char *s, long long *out)
-{
-	char		*end;
-	long long	 v;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return P_EINVAL;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v <= 0)
-		return P_EINVAL;
-	*out = v;
-	return P_OK;
-}
-
 static int
 invalid(struct request *req, struct response *res, const char *detail)
 {
@@ -78,7 +51,7 @@ body_account(struct request *req, struct json_object *body, long long *id)
 		*id = json_object_get_int64(v);
 		return *id > 0 ? P_OK : P_EINVAL;
 	}
-	if ((ext = jstr(body, "account")) == NULL)
+	if ((ext = json_get_str(body, "account")) == NULL)
 		return P_EINVAL;
 	rc = store_account_find_ext(req->db, req->arena, ext, &ac);
 	if (rc == P_OK)
@@ -103,10 +76,10 @@ blocks_create(struct request *req, struct response *res)
 		    "Bad Request", "the body is not a JSON object");
 	memset(&b, 0, sizeof(b));
 	rc = body_account(req, body, &b.account_id);
-	if (rc == P_OK && (ub_target_parse(jstr(body, "target_kind"),
+	if (rc == P_OK && (ub_target_parse(json_get_str(body, "target_kind"),
 	    &b.target_kind) != P_OK ||
-	    ub_cause_parse(jstr(body, "cause"), &b.cause) != P_OK ||
-	    (b.target = jstr(body, "target")) == NULL))
+	    ub_cause_parse(json_get_str(body, "cause"), &b.cause) != P_OK ||
+	    (b.target = json_get_str(body, "target")) == NULL))
 		rc = P_EINVAL;
 	/* b outlives body: its strings go to the arena. */
 	if (rc == P_OK && (b.target = arena_strdup(req->arena, b.target)) ==
@@ -161,9 +134,9 @@ api_blocks_list(struct request *req, struct response *res)
 	if ((rc = auth_request(req, res, AUTH_BLOCKS_READ, &p)) != P_OK)
 		return rc;
 	if (((q = request_query(req, "account")) != NULL &&
-	    parse_id(q, &f.account_id) != P_OK) ||
+	    http_parse_id(q, &f.account_id) != P_OK) ||
 	    ((q = request_query(req, "after")) != NULL &&
-	    parse_id(q, &f.after) != P_OK))
+	    http_parse_id(q, &f.after) != P_OK))
 		return P_EINVAL;
 	if ((q = request_query(req, "state")) != NULL) {
 		if (ub_block_state_parse(q, &st) != P_OK)
@@ -171,7 +144,7 @@ api_blocks_list(struct request *req, struct response *res)
 		f.state = (int)st;
 	}
 	if ((q = request_query(req, "limit")) != NULL) {
-		if (parse_id(q, &lim) != P_OK || lim > UB_LIST_MAX)
+		if (http_parse_id(q, &lim) != P_OK || lim > UB_LIST_MAX)
 			return P_EINVAL;
 		f.limit = (int)lim;
 	}
@@ -209,7 +182,7 @@ api_blocks_get(struct request *req, struct response *res)
 
 	if ((rc = auth_request(req, res, AUTH_BLOCKS_READ, &p)) != P_OK)
 		return rc;
-	if (parse_id(request_param(req, "id"), &id) != P_OK)
+	if (http_parse_id(request_param(req, "id"), &id) != P_OK)
 		return P_ENOTFOUND;
 	if ((rc = store_block_get(req->db, req->arena, id, &b)) != P_OK)
 		return rc;
@@ -246,12 +219,12 @@ blocks_state(struct request *req, struct response *res)
 
 	if ((rc = auth_request(req, res, AUTH_BLOCKS_ADMIN, &p)) != P_OK)
 		return rc;
-	if (parse_id(request_param(req, "id"), &id) != P_OK)
+	if (http_parse_id(request_param(req, "id"), &id) != P_OK)
 		return P_ENOTFOUND;
 	if ((body = request_json(req, &rc)) == NULL)
 		return response_problem(res, req, 400, "invalid-json",
 		    "Bad Request", "the body is not a JSON object");
-	state = jstr(body, "state");
+	state = json_get_str(body, "state");
 	if (state != NULL && strcmp(state, "lifted") == 0)
 		ev = UB_BEV_LIFT;
 	else if (state != NULL && strcmp(state, "permanent") == 0)
@@ -273,7 +246,7 @@ blocks_state(struct request *req, struct response *res)
 	}
 	auth_actor(&p, req->remote_addr, &who);
 	rc = unblock_block_change(req->db, req->arena, &who, id, ev,
-	    jstr(body, "comment"), &b);
+	    json_get_str(body, "comment"), &b);
 	json_object_put(body);
 	if (rc == P_ECONFLICT)
 		return response_problem(res, req, 409, "illegal-transition",

@@ -12,17 +12,6 @@
 #include "bouncedesk/handlers.h"
 #include "bouncedesk/webhook.h"
 
-static const char *
-jstr(struct json_object *o, const char *k)
-{
-	struct json_object	*v;
-
-	if (!json_object_object_get_ex(o, k, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* "scopes": ["a", "b"] or "a,b" as a comma list in the arena. */
 static const char *
 body_list(struct request *req, struct json_object *body, const char *k)
@@ -63,8 +52,8 @@ api_keys_create(struct request *req, struct response *res)
 	if ((body = request_json(req, &rc)) == NULL)
 		return response_problem(res, req, 400, "invalid-json",
 		    "Bad Request", "the body is not a JSON object");
-	name = arena_strdup(req->arena, jstr(body, "name") != NULL ?
-	    jstr(body, "name") : "");
+	name = arena_strdup(req->arena, json_get_str(body, "name") != NULL ?
+	    json_get_str(body, "name") : "");
 	list = body_list(req, body, "scopes");
 	json_object_put(body);
 	if (name == NULL || list == NULL ||
@@ -145,8 +134,8 @@ api_webhooks_create(struct request *req, struct response *res)
 	if ((body = request_json(req, &rc)) == NULL)
 		return response_problem(res, req, 400, "invalid-json",
 		    "Bad Request", "the body is not a JSON object");
-	url = arena_strdup(req->arena, jstr(body, "url") != NULL ?
-	    jstr(body, "url") : "");
+	url = arena_strdup(req->arena, json_get_str(body, "url") != NULL ?
+	    json_get_str(body, "url") : "");
 	events = body_list(req, body, "events");
 	json_object_put(body);
 	webhook_opts_defaults(&wo);

@@ -18,33 +18,6 @@
 
 #define ANSWERS_MAX	32
 
-static const char *
-jstr(struct json_object *o, const char *k)
-{
-	struct json_object	*v;
-
-	if (!json_object_object_get_ex(o, k, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static int
-parse_id(const char *s, long long *out)
-{
-	char		*end;
-	long long	 v;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return P_EINVAL;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v <= 0)
-		return P_EINVAL;
-	*out = v;
-	return P_OK;
-}
-
 static int
 bad_json(struct request *req, struct response *res)
 {
@@ -87,7 +60,7 @@ answer_value(struct json_object *v, struct ub_answer *a)
 	    !json_object_is_type(c, json_type_boolean))
 		return P_EINVAL;
 	a->confirmed = json_object_get_boolean(c);
-	a->details = jstr(v, "details");
+	a->details = json_get_str(v, "details");
 	return P_OK;
 }
 
@@ -128,7 +101,7 @@ parse_answers(struct request *req, struct json_object *body,
 	} else {
 		for (i = 0; i < len; i++) {
 			v = json_object_array_get_idx(ans, i);
-			if ((a[i].item = jstr(v, "item")) == NULL ||
+			if ((a[i].item = json_get_str(v, "item")) == NULL ||
 			    answer_value(v, &a[i]) != P_OK)
 				return P_EINVAL;
 		}
@@ -155,7 +128,7 @@ requests_create(struct request *req, struct response *res)
 
 	if ((rc = auth_request(req, res, AUTH_REQUESTS_WRITE, &p)) != P_OK)
 		return rc;
-	if (parse_id(request_param(req, "id"), &bid) != P_OK)
+	if (http_parse_id(request_param(req, "id"), &bid) != P_OK)
 		return P_ENOTFOUND;
 	if ((body = request_json(req, &rc)) == NULL)
 		return bad_json(req, res);
@@ -174,7 +147,7 @@ requests_create(struct request *req, struct response *res)
 		auth_actor(&p, req->remote_addr, &who);
 		why[0] = '\0';
 		rc = unblock_request_file(req->db, req->arena, &who, &pol, bid,
-		    json_object_get_boolean(v), ans, nans, jstr(body,
+		    json_object_get_boolean(v), ans, nans, json_get_str(body,
 		    "message"), &r, &info, why, sizeof(why));
 	}
 	/* r borrows strings from body: render before letting it go. */
@@ -217,9 +190,9 @@ list_filter(struct request *req, struct ub_filter *f, bool requests,
 	f->limit = 0;
 	*since = 0;
 	if (((q = request_query(req, "account")) != NULL &&
-	    parse_id(q, &f->account_id) != P_OK) ||
+	    http_parse_id(q, &f->account_id) != P_OK) ||
 	    ((q = request_query(req, "after")) != NULL &&
-	    parse_id(q, &f->after) != P_OK))
+	    http_parse_id(q, &f->after) != P_OK))
 		return P_EINVAL;
 	if ((q = request_query(req, "since")) != NULL &&
 	    cond_since_parse(q, since) != P_OK)
@@ -230,7 +203,7 @@ list_filter(struct request *req, struct ub_filter *f, bool requests,
 		f->state = (int)st;
 	}
 	if ((q = request_query(req, "limit")) != NULL) {
-		if (parse_id(q, &lim) != P_OK || lim > UB_LIST_MAX)
+		if (http_parse_id(q, &lim) != P_OK || lim > UB_LIST_MAX)
 			return P_EINVAL;
 		f->limit = (int)lim;
 	}
@@ -295,7 +268,7 @@ api_requests_get(struct request *req, struct response *res)
 
 	if ((rc = auth_request(req, res, AUTH_REQUESTS_READ, &p)) != P_OK)
 		return rc;
-	if (parse_id(request_param(req, "id"), &id) != P_OK)
+	if (http_parse_id(request_param(req, "id"), &id) != P_OK)
 		return P_ENOTFOUND;
 	if ((rc = store_request_get(req->db, req->arena, id, &r)) != P_OK ||
 	    (rc = store_block_get(req->db, req->arena, r.block_id, &b)) !=
@@ -329,7 +302,7 @@ transition(struct request *req, struct response *res,
 	char			 why[256];
 	int			 rc;
 
-	if (parse_id(request_param(req, "id"), &id) != P_OK) {
+	if (http_parse_id(request_param(req, "id"), &id) != P_OK) {
 		json_object_put(body);
 		return P_ENOTFOUND;
 	}
@@ -347,7 +320,7 @@ transition(struct request *req, struct response *res,
 	auth_actor(p, req->remote_addr, &who);
 	why[0] = '\0';
 	rc = unblock_request_apply(req->db, req->arena, &who, id, ev,
-	    body != NULL ? jstr(body, key) : NULL, &r, why, sizeof(why));
+	    body != NULL ? json_get_str(body, key) : NULL, &r, why, sizeof(why));
 	if (rc == P_OK && (out = unblock_request_to_json(&r)) == NULL)
 		rc = P_ENOMEM;
 	json_object_put(body);
@@ -373,7 +346,7 @@ requests_decision(struct request *req, struct response *res)
 		return rc;
 	if ((body = request_json(req, &rc)) == NULL)
 		return bad_json(req, res);
-	d = jstr(body, "decision");
+	d = json_get_str(body, "decision");
 	if (d != NULL && strcmp(d, "approve") == 0)
 		ev = UB_EV_APPROVE;
 	else if (d != NULL && strcmp(d, "reject") == 0)

@@ -1,6 +1,7 @@
 /* web/http.c - the transport-neutral request/response helpers, and
  * http_handle(), the one path every request takes from a transport. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -396,6 +397,33 @@ request_cookie(const struct request *req, const char *name)
 			    (size_t)(end - eq - 1));
 	}
 	return NULL;
+}
+
+const char *
+json_get_str(struct json_object *o, const char *k)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(o, k, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+int
+http_parse_id(const char *s, long long *out)
+{
+	char		*end;
+	long long	 v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return P_EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0)
+		return P_EINVAL;
+	*out = v;
+	return P_OK;
 }
 
 struct json_object *

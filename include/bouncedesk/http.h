@@ -112,6 +112,10 @@ const char *request_cookie(const struct request *, const char *name);
 /* Percent-decodes s (and '+' as space when plus); NULL on bad escapes or
  * an encoded NUL. */
 char	*http_urldecode(struct arena *, const char *s, size_t len, bool plus);
+/* The string value of key in o; NULL when absent or not a string. */
+const char *json_get_str(struct json_object *, const char *key);
+/* A positive decimal id, digits only, into *out: P_OK or P_EINVAL. */
+int	http_parse_id(const char *, long long *out);
 /* Parses the body as a JSON object; NULL with *err set when it is not one.
  * The caller owns the reference. */
 struct json_object *request_json(const struct request *, int *err);
