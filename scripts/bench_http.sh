@@ -104,15 +104,18 @@ for path in /healthz "POST /api/v1/diagnoses" "/api/v1/faq/search?q=quota" \
 	printf '  %-28s %9s %7s %11s %7s %8s\n' "$path" "$a" "$(ratio "$a" "$h1")" \
 	    "$b" "$(ratio "$b" "$h2")" "$(ratio "$b" "$a")"
 done
+for p in $spid $fpid; do
+	kill -0 "$p" 2>/dev/null && continue
+	wait "$p"
+	echo "process $p died (exit status $?)" >>"$tmp/notes"
+done
 if [ -f "$tmp/notes" ]; then
 	sed 's/^/  WARNING: /' "$tmp/notes"
 	for l in serve.log fcgi.log error.log; do
 		grep -v ' access ' "$tmp/$l" | tail -3 | sed "s|^|  $l: |"
 	done
-	kill -0 "$spid" 2>/dev/null || echo "  serve has died"
-	kill -0 "$fpid" 2>/dev/null || echo "  fcgi has died"
 fi
-echo "memory of serve (libmicrohttpd, 4 threads):"
+echo "memory of serve (libmicrohttpd, 4 threads, pid $spid):"
 echo "  before the mix    $mem0"
 echo "  after the mix     $(mem "$spid")"
 

@@ -113,18 +113,15 @@ page_render(struct request *req, struct response *res, int status,
     const char *name, struct json_object *ctx)
 {
 	const struct app	*app = req->app;
-	struct json_object	*t;
 	int			 rc;
 
 	if (ctx == NULL)
 		ctx = json_object_new_object();
 	if (ctx == NULL)
 		return P_ENOMEM;
-	t = i18n_catalogue(app->i18n, req->lang);
 	json_object_object_add(ctx, "lang", json_object_new_string(req->lang));
 	json_object_object_add(ctx, "other_lang", json_object_new_string(
 	    strcmp(req->lang, "fr") == 0 ? "en" : "fr"));
-	json_object_object_add(ctx, "t", t != NULL ? json_object_get(t) : NULL);
 	json_object_object_add(ctx, "csrf",
 	    json_object_new_string(csrf_token(req, res)));
 	json_object_object_add(ctx, "provider_name",
@@ -141,7 +138,9 @@ page_render(struct request *req, struct response *res, int status,
 		json_object_object_add(ctx, "title", json_object_new_string(
 		    i18n_get(app->i18n, req->lang, "site_name")));
 	buf_reset(&res->body);
-	rc = tmpl_render(app->tmpl, name, ctx, &res->body);
+	/* The catalogue ("t") is shared: an outer scope, not a member. */
+	rc = tmpl_render_with(app->tmpl, name, ctx,
+	    i18n_scope(app->i18n, req->lang), &res->body);
 	json_object_put(ctx);
 	if (rc != P_OK)
 		return rc;

@@ -14,6 +14,10 @@ const char	*i18n_get(const struct i18n *, const char *lang,
 		    const char *key);
 /* The whole catalogue of lang as a json object (borrowed). */
 struct json_object *i18n_catalogue(const struct i18n *, const char *lang);
+/* {"t": catalogue of lang}, built at load and shared by all threads:
+ * render it as an outer scope (tmpl_render_with), never add it to a
+ * per-request object (json-c reference counts are not thread-safe). */
+struct json_object *i18n_scope(const struct i18n *, const char *lang);
 /* "fr" or "en": an explicit parameter, else the cookie, else the first
  * supported language of Accept-Language, else dflt. Static strings. */
 const char	*i18n_negotiate(const char *param, const char *cookie,

@@ -32,6 +32,12 @@ struct tmpl_set	*tmpl_set_new(void);
  * P_ENOTFOUND (no such template) or P_ETOOBIG (out's cap). */
 int		 tmpl_render(const struct tmpl_set *, const char *name,
 		    struct json_object *ctx, struct buf *out);
+/* The same with outer, a read-only object consulted after ctx: names not
+ * found in ctx resolve there. outer may be shared between threads: the
+ * renderer only reads it and takes no reference. */
+int		 tmpl_render_with(const struct tmpl_set *, const char *name,
+		    struct json_object *ctx, struct json_object *outer,
+		    struct buf *out);
 int		 tmpl_render_one(const struct tmpl_set *, const struct tmpl *,
 		    struct json_object *ctx, struct buf *out);
 

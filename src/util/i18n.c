@@ -16,6 +16,7 @@ static const char *const langs[I18N_NLANG] = { "fr", "en" };
 
 struct i18n {
 	struct json_object	*cat[I18N_NLANG];
+	struct json_object	*scope[I18N_NLANG];	/* {"t": cat[k]} */
 };
 
 /* The index of a supported language tag ("en", "en-GB", "FR"), or -1. */
@@ -85,6 +86,16 @@ i18n_load(const char *dir, char *err, size_t errlen)
 			i18n_free(i);
 			return NULL;
 		}
+		/* Built once here, read by every thread, never changed: json-c
+		 * reference counts are not atomic, so pages must not take and
+		 * drop references to shared objects. */
+		if ((i->scope[k] = json_object_new_object()) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			i18n_free(i);
+			return NULL;
+		}
+		json_object_object_add(i->scope[k], "t",
+		    json_object_get(i->cat[k]));
 	}
 	return i;
 }
@@ -96,8 +107,10 @@ i18n_free(struct i18n *i)
 
 	if (i == NULL)
 		return;
-	for (k = 0; k < I18N_NLANG; k++)
+	for (k = 0; k < I18N_NLANG; k++) {
+		json_object_put(i->scope[k]);
 		json_object_put(i->cat[k]);
+	}
 	free(i);
 }
 
@@ -128,6 +141,17 @@ i18n_catalogue(const struct i18n *i, const char *lang)
 		return NULL;
 	k = lang_index_str(lang);
 	return i->cat[k >= 0 ? k : 0];
+}
+
+struct json_object *
+i18n_scope(const struct i18n *i, const char *lang)
+{
+	int	 k;
+
+	if (i == NULL)
+		return NULL;
+	k = lang_index_str(lang);
+	return i->scope[k >= 0 ? k : 0];
 }
 
 static bool

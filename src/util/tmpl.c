@@ -567,12 +567,12 @@ render_range(struct render *r, const struct tmpl *t, size_t from, size_t to,
 	return rc;
 }
 
-int
-tmpl_render_one(const struct tmpl_set *set, const struct tmpl *t,
-    struct json_object *ctx, struct buf *out)
+static int
+render_top(const struct tmpl_set *set, const struct tmpl *t,
+    struct json_object *ctx, struct json_object *outer, struct buf *out)
 {
 	struct render	 r;
-	struct frame	 top;
+	struct frame	 top, shared;
 	size_t		 start = out->len;
 	int		 rc;
 
@@ -580,8 +580,10 @@ tmpl_render_one(const struct tmpl_set *set, const struct tmpl *t,
 	r.out = out;
 	r.depth = 0;
 	r.steps = 0;
+	shared.obj = outer;
+	shared.up = NULL;
 	top.obj = ctx;
-	top.up = NULL;
+	top.up = outer != NULL ? &shared : NULL;
 	rc = render_range(&r, t, 0, t->n, &top);
 	if (rc != P_OK && out->p != NULL) {
 		/* All or nothing: drop what this render appended. */
@@ -592,15 +594,29 @@ tmpl_render_one(const struct tmpl_set *set, const struct tmpl *t,
 }
 
 int
+tmpl_render_one(const struct tmpl_set *set, const struct tmpl *t,
+    struct json_object *ctx, struct buf *out)
+{
+	return render_top(set, t, ctx, NULL, out);
+}
+
+int
 tmpl_render(const struct tmpl_set *set, const char *name,
     struct json_object *ctx, struct buf *out)
+{
+	return tmpl_render_with(set, name, ctx, NULL, out);
+}
+
+int
+tmpl_render_with(const struct tmpl_set *set, const char *name,
+    struct json_object *ctx, struct json_object *outer, struct buf *out)
 {
 	const struct tmpl	*t;
 
 	t = set_find(set, name, strlen(name));
 	if (t == NULL)
 		return P_ENOTFOUND;
-	return tmpl_render_one(set, t, ctx, out);
+	return render_top(set, t, ctx, outer, out);
 }
 
 /* --- sets --- */

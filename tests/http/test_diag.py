@@ -235,6 +235,37 @@ def t_page(t):
     check(st == 400 and b"<textarea" in page, "empty paste: %d" % st)
 
 
+def t_concurrent_pages(t):
+    """HTML pages from many threads at once: the shared catalogue must
+    survive (json-c reference counts are not atomic)."""
+    import threading
+    paths = ["/", "/faq/1", "/faq?q=quota", "/unblock", "/?lang=en"]
+    bad = []
+
+    def worker(k):
+        c = t.conn()
+        try:
+            for i in range(120):
+                c.request("GET", paths[(i + k) % len(paths)],
+                          headers={"Accept": "text/html"})
+                r = c.getresponse()
+                body = r.read()
+                if r.status != 200 or b"</html>" not in body:
+                    bad.append((r.status, paths[(i + k) % len(paths)]))
+        except Exception as e:   # a dead server shows up here
+            bad.append(repr(e))
+        finally:
+            c.close()
+    th = [threading.Thread(target=worker, args=(k,)) for k in range(12)]
+    for x in th:
+        x.start()
+    for x in th:
+        x.join()
+    check(not bad, "failed page loads: %r" % bad[:5])
+    st, _, _ = t.get("/healthz")
+    check(st == 200, "server not answering after the burst: %d" % st)
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: test_diag.py BINARY", file=sys.stderr)
@@ -265,6 +296,9 @@ def main():
         runner.run("header block", t_headers, mhd)
         runner.run("bad input", t_bad_input, mhd)
         runner.run("keep, share, expire", t_store_and_share, mhd, db)
+        for t in (mhd, ngx):
+            runner.run("HTML pages from 12 threads [%s]" % t.name,
+                       t_concurrent_pages, t)
     except Fail as e:
         runner.failed += 1
         print("FAIL set-up: %s" % e)
