@@ -51,5 +51,6 @@ for t in "$@"; do
 		    "$t" "${runs:-?}" "${rate:-?}" "${cov:-?}" "$corp"
 	fi
 done
-echo "fuzz: $# targets, $failed failed (${SECS}s each)"
+echo "(${SECS}s each)"
+echo "fuzz: $(($# - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]
