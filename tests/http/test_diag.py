@@ -217,6 +217,15 @@ def t_page(t):
           "pasted markup came back unescaped")
     check(b"&lt;script&gt;" in page, "escaped paste not shown")
     check(b"x@example.org" in page, "recipient not on the page")
+    # "Share with support": the page gives the link of the kept analysis.
+    form = urllib.parse.urlencode({"csrf": token, "share": "1",
+                                   "text": evil}).encode()
+    st, _, page = t.get("/diagnose?lang=en", "POST", form, hdrs)
+    m = re.search(rb'href="[^"]*/d/([0-9a-f]{32})"', page)
+    check(st == 200 and m, "no share link on the page (%d)" % st)
+    st, _, shared = t.get("/d/" + m.group(1).decode(),
+                          headers={"Accept": "text/html"})
+    check(st == 200 and b"x@example.org" in shared, "share link: %d" % st)
     # No token, a wrong token, a token without its cookie: 403.
     for f, c in ((urllib.parse.urlencode({"text": evil}), cookie),
                  (urllib.parse.urlencode({"text": evil, "csrf": "0" * 64}),
