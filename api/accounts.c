@@ -84,6 +84,10 @@ accounts_create(struct request *req, struct response *res)
 
 	if ((rc = auth_request(req, res, AUTH_ACCOUNTS_WRITE, &p)) != P_OK)
 		return rc;
+	/* New accounts are the platform's: not for a key bound to one. */
+	if (p.account_id > 0)
+		return response_problem(res, req, 403, "other-account",
+		    "Forbidden", "this key is bound to one account");
 	if ((body = request_json(req, &rc)) == NULL)
 		return response_problem(res, req, 400, "invalid-json",
 		    "Bad Request", "the body is not a JSON object");
@@ -141,7 +145,19 @@ api_accounts_list(struct request *req, struct response *res)
 			return P_EINVAL;
 		f.limit = (int)lim;
 	}
-	if ((rc = store_account_list(req->db, req->arena, &f, &v, &n)) != P_OK)
+	if (p.account_id > 0) {
+		/* A bound key lists its own account and nothing else. */
+		n = 0;
+		if ((v = arena_calloc(req->arena, 1, sizeof(*v))) == NULL)
+			return P_ENOMEM;
+		if (f.after < p.account_id) {
+			if ((rc = store_account_get(req->db, req->arena,
+			    p.account_id, v)) != P_OK)
+				return rc;
+			n = 1;
+		}
+	} else if ((rc = store_account_list(req->db, req->arena, &f, &v,
+	    &n)) != P_OK)
 		return rc;
 	o = json_object_new_object();
 	arr = json_object_new_array();
@@ -170,6 +186,8 @@ api_accounts_get(struct request *req, struct response *res)
 	if ((rc = auth_request(req, res, AUTH_ACCOUNTS_READ, &p)) != P_OK)
 		return rc;
 	if (http_parse_id(request_param(req, "id"), &id) != P_OK)
+		return P_ENOTFOUND;
+	if (p.account_id > 0 && id != p.account_id)
 		return P_ENOTFOUND;
 	if ((rc = store_account_get(req->db, req->arena, id, &ac)) != P_OK)
 		return rc;

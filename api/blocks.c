@@ -16,13 +16,14 @@
 #include "bouncedesk/unblock.h"
 
 /* The customer's link to the block's unblock page, for the platform's
- * notification mail: /unblock/{id}?t=TOKEN on the public base URL. */
+ * notification mail: /unblock/{id}?t=TOKEN on the public base URL. Each
+ * answer carries a fresh one-time link, valid UNBLOCK_ONCE_TTL. */
 static void
 add_unblock_url(struct request *req, struct json_object *o, long long id)
 {
-	char	 tok[UNBLOCK_LINK_LEN + 1];
+	char	 tok[UNBLOCK_ONCE_LEN + 1];
 
-	if (unblock_link_token(req->db, id, tok) != P_OK)
+	if (unblock_once_token(req->db, id, UNBLOCK_ONCE_TTL, tok) != P_OK)
 		return;
 	json_object_object_add(o, "unblock_url", json_object_new_string(
 	    arena_printf(req->arena, "%s/unblock/%lld?t=%s",
@@ -76,6 +77,12 @@ blocks_create(struct request *req, struct response *res)
 		    "Bad Request", "the body is not a JSON object");
 	memset(&b, 0, sizeof(b));
 	rc = body_account(req, body, &b.account_id);
+	/* A key bound to one account writes only that account's blocks. */
+	if (rc == P_OK && p.account_id > 0 && b.account_id != p.account_id) {
+		json_object_put(body);
+		return response_problem(res, req, 403, "other-account",
+		    "Forbidden", "this key is bound to another account");
+	}
 	if (rc == P_OK && (ub_target_parse(json_get_str(body, "target_kind"),
 	    &b.target_kind) != P_OK ||
 	    ub_cause_parse(json_get_str(body, "cause"), &b.cause) != P_OK ||
@@ -138,6 +145,11 @@ api_blocks_list(struct request *req, struct response *res)
 	    ((q = request_query(req, "after")) != NULL &&
 	    http_parse_id(q, &f.after) != P_OK))
 		return P_EINVAL;
+	if (p.account_id > 0) {
+		if (f.account_id > 0 && f.account_id != p.account_id)
+			return P_ENOTFOUND;
+		f.account_id = p.account_id;
+	}
 	if ((q = request_query(req, "state")) != NULL) {
 		if (ub_block_state_parse(q, &st) != P_OK)
 			return P_EINVAL;
@@ -186,6 +198,8 @@ api_blocks_get(struct request *req, struct response *res)
 		return P_ENOTFOUND;
 	if ((rc = store_block_get(req->db, req->arena, id, &b)) != P_OK)
 		return rc;
+	if (p.account_id > 0 && b.account_id != p.account_id)
+		return P_ENOTFOUND;
 	if ((o = unblock_block_to_json(&b)) == NULL)
 		return P_ENOMEM;
 	response_header(res, "ETag", cond_etag_block(req->arena, &b));
@@ -234,9 +248,10 @@ blocks_state(struct request *req, struct response *res)
 		return invalid(req, res, "state is lifted or permanent");
 	}
 	/* If-Match: the client must have seen the block as it is now. */
-	if ((rc = store_block_get(req->db, req->arena, id, &b)) != P_OK) {
+	if ((rc = store_block_get(req->db, req->arena, id, &b)) != P_OK ||
+	    (p.account_id > 0 && b.account_id != p.account_id)) {
 		json_object_put(body);
-		return rc;
+		return rc != P_OK ? rc : P_ENOTFOUND;
 	}
 	if (!cond_if_match(req, cond_etag_block(req->arena, &b))) {
 		json_object_put(body);

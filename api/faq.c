@@ -165,6 +165,36 @@ faq_article_json(struct request *req, const struct kb_article *a)
 	return o;
 }
 
+/* A pasted error line is a query too: the verdict of the diagnosis of
+ * the first result (reason, explanation, steps, the articles its rules
+ * link), or NULL when q does not look like an error or says nothing. */
+static struct json_object *
+faq_diagnosis(struct request *req, const char *q, const char *lang)
+{
+	static const char *const keep[] = { "reason", "status", "replycode",
+	    "explanation", "steps", "faq" };
+	struct json_object	*rep = NULL, *arr, *first, *v, *o;
+	size_t			 i;
+
+	if (!kb_looks_like_error(q))
+		return NULL;
+	if (diagnose_request(req, q, strlen(q), DIAG_IN_AUTO,
+	    lang != NULL ? lang : req->lang, 0, &rep) != P_OK || rep == NULL)
+		return NULL;
+	if (!json_object_object_get_ex(rep, "results", &arr) ||
+	    json_object_array_length(arr) == 0 ||
+	    (first = json_object_array_get_idx(arr, 0)) == NULL ||
+	    (o = json_object_new_object()) == NULL) {
+		json_object_put(rep);
+		return NULL;
+	}
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (json_object_object_get_ex(first, keep[i], &v))
+			json_object_object_add(o, keep[i], json_object_get(v));
+	json_object_put(rep);
+	return o;
+}
+
 int
 api_faq_search(struct request *req, struct response *res)
 {
@@ -206,6 +236,9 @@ api_faq_search(struct request *req, struct response *res)
 	json_object_object_add(o, "did_you_mean", jstr(r.did_you_mean));
 	json_object_object_add(o, "any_word", json_object_new_boolean(
 	    r.any_word));
+	if ((h = faq_diagnosis(req, q, faq_lang(request_query(req,
+	    "lang")))) != NULL)
+		json_object_object_add(o, "diagnosis", h);
 	return response_json(res, 200, o);
 }
 

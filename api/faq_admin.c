@@ -13,6 +13,7 @@
 #include "bouncedesk/app.h"
 #include "bouncedesk/arena.h"
 #include "bouncedesk/auth.h"
+#include "bouncedesk/buf.h"
 #include "bouncedesk/err.h"
 #include "bouncedesk/handlers.h"
 #include "bouncedesk/kb.h"
@@ -246,6 +247,29 @@ api_faq_delete(struct request *req, struct response *res)
 	if ((rc = kb_article_delete(req->db, id)) != P_OK)
 		return rc;
 	return response_text(res, 204, "text/plain; charset=utf-8", "", 0);
+}
+
+/* GET /api/v1/faq/export: every article as the JSON document of
+ * `bouncedesk faq-export` (faq:write: internal articles are in it). */
+int
+api_faq_export(struct request *req, struct response *res)
+{
+	struct auth_principal	 p;
+	struct buf		 b;
+	int			 rc;
+
+	if ((rc = auth_request(req, res, AUTH_FAQ_WRITE, &p)) != P_OK)
+		return rc;
+	buf_init(&b, 256 * 1024 * 1024);
+	rc = kb_export_json(req->db, &b);
+	if (rc == P_OK)
+		rc = response_text(res, 200, "application/json", buf_str(&b),
+		    b.len);
+	if (rc == P_OK)
+		rc = response_header(res, "Content-Disposition",
+		    "attachment; filename=\"faq-export.json\"");
+	buf_cleanup(&b);
+	return rc;
 }
 
 /* ---- sync ---- */

@@ -107,6 +107,9 @@ reports_create(struct request *req, struct response *res)
 	}
 	if (rc != P_OK)
 		return rc;
+	if (p.account_id > 0 && ac.id != p.account_id)
+		return response_problem(res, req, 403, "other-account",
+		    "Forbidden", "this key is bound to another account");
 	r.account_id = ac.id;
 	if ((rc = report_create(req->db, &r, &purged)) != P_OK)
 		return rc;
@@ -166,6 +169,13 @@ api_reports_list(struct request *req, struct response *res)
 		return response_problem(res, req, 400, "invalid-query",
 		    "Bad Request", "account_id and before are positive ids; "
 		    "limit is 1 to 100");
+	/* A bound key lists its own account only. */
+	if (p.account_id > 0) {
+		if (f.account_id > 0 && f.account_id != p.account_id)
+			return response_problem(res, req, 404, "not-found",
+			    "Not Found", "no such account");
+		f.account_id = p.account_id;
+	}
 	rc = store_report_list(req->db, req->arena, &f, &v, &n);
 	if (rc != P_OK)
 		return rc;
@@ -201,6 +211,8 @@ api_reports_get(struct request *req, struct response *res)
 		return P_ENOTFOUND;
 	if ((rc = store_report_get(req->db, req->arena, id, &r)) != P_OK)
 		return rc;
+	if (p.account_id > 0 && r.account_id != p.account_id)
+		return P_ENOTFOUND;
 	if ((o = report_to_json(req->arena, &r, req->lang, true)) == NULL)
 		return P_ENOMEM;
 	response_header(res, "Cache-Control", "no-store");
@@ -257,6 +269,10 @@ api_reports_trends(struct request *req, struct response *res)
 
 	if ((rc = auth_request(req, res, AUTH_REPORTS_READ, &p)) != P_OK)
 		return rc;
+	/* Trends span every account: not for a key bound to one. */
+	if (p.account_id > 0)
+		return response_problem(res, req, 403, "other-account",
+		    "Forbidden", "this key is bound to one account");
 	if (((q = request_query(req, "days")) != NULL &&
 	    (days = parse_pos(q, 3650)) == 0) ||
 	    ((q = request_query(req, "limit")) != NULL &&
@@ -300,6 +316,9 @@ reports_false_positive(struct request *req, struct response *res)
 		return rc;
 	if ((id = parse_pos(request_param(req, "id"), 1LL << 62)) == 0)
 		return P_ENOTFOUND;
+	if (p.account_id > 0 && ((rc = store_report_get(req->db, req->arena,
+	    id, &r)) != P_OK || r.account_id != p.account_id))
+		return rc == P_OK || rc == P_ENOTFOUND ? P_ENOTFOUND : rc;
 	if (req->body_len > 0) {
 		if ((body = request_json(req, &rc)) == NULL)
 			return response_problem(res, req, 400, "invalid-json",

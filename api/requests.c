@@ -111,6 +111,23 @@ parse_answers(struct request *req, struct json_object *body,
 	return P_OK;
 }
 
+/* P_OK when the key may touch block bid: unbound, or bound to the
+ * block's account; P_ENOTFOUND otherwise (another account's ids are
+ * answered as if they did not exist). */
+static int
+bound_block(struct request *req, const struct auth_principal *p,
+    long long bid)
+{
+	struct ub_block	 b;
+	int		 rc;
+
+	if (p->account_id <= 0)
+		return P_OK;
+	if ((rc = store_block_get(req->db, req->arena, bid, &b)) != P_OK)
+		return rc;
+	return b.account_id == p->account_id ? P_OK : P_ENOTFOUND;
+}
+
 static int
 requests_create(struct request *req, struct response *res)
 {
@@ -130,6 +147,8 @@ requests_create(struct request *req, struct response *res)
 		return rc;
 	if (http_parse_id(request_param(req, "id"), &bid) != P_OK)
 		return P_ENOTFOUND;
+	if ((rc = bound_block(req, &p, bid)) != P_OK)
+		return rc;
 	if ((body = request_json(req, &rc)) == NULL)
 		return bad_json(req, res);
 	snprintf(why, sizeof(why), "answers must be an object of items: "
@@ -243,6 +262,11 @@ api_requests_list(struct request *req, struct response *res)
 		return rc;
 	if (list_filter(req, &f, true, &since) != P_OK)
 		return P_EINVAL;
+	if (p.account_id > 0) {
+		if (f.account_id > 0 && f.account_id != p.account_id)
+			return P_ENOTFOUND;
+		f.account_id = p.account_id;
+	}
 	if ((rc = store_request_list_since(req->db, req->arena, &f, since, &v,
 	    &n)) != P_OK)
 		return rc;
@@ -273,6 +297,8 @@ api_requests_get(struct request *req, struct response *res)
 	if ((rc = store_request_get(req->db, req->arena, id, &r)) != P_OK ||
 	    (rc = store_block_get(req->db, req->arena, r.block_id, &b)) !=
 	    P_OK ||
+	    (p.account_id > 0 && b.account_id != p.account_id &&
+	    (rc = P_ENOTFOUND) != P_OK) ||
 	    (rc = store_audit_list(req->db, req->arena, &f, id, &ev, &n)) !=
 	    P_OK)
 		return rc;
@@ -307,7 +333,8 @@ transition(struct request *req, struct response *res,
 		return P_ENOTFOUND;
 	}
 	/* If-Match: the client must have seen the request as it is now. */
-	if ((rc = store_request_get(req->db, req->arena, id, &r)) != P_OK) {
+	if ((rc = store_request_get(req->db, req->arena, id, &r)) != P_OK ||
+	    (rc = bound_block(req, p, r.block_id)) != P_OK) {
 		json_object_put(body);
 		return rc;
 	}
@@ -403,6 +430,11 @@ api_audit_list(struct request *req, struct response *res)
 		return rc;
 	if (list_filter(req, &f, false, &since) != P_OK)
 		return P_EINVAL;
+	if (p.account_id > 0) {
+		if (f.account_id > 0 && f.account_id != p.account_id)
+			return P_ENOTFOUND;
+		f.account_id = p.account_id;
+	}
 	if ((rc = store_audit_list_since(req->db, req->arena, &f, 0, since,
 	    &v, &n)) != P_OK)
 		return rc;

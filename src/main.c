@@ -43,6 +43,8 @@ usage(FILE *f)
 	    "            [--selector S] [--json] [--lang fr|en]\n"
 	    "  spam-score  score a message with spamd: FILE|- [--json]\n"
 	    "  admin     API keys and staff accounts (admin help)\n"
+	    "  faq-export  write every FAQ article as JSON to stdout\n"
+	    "  faq-import  insert or update FAQ articles from FILE.json|-\n"
 	    "  config    print the effective configuration\n"
 	    "  version   print the version\n"
 	    "\n"
@@ -296,6 +298,8 @@ main(int argc, char **argv)
 		return cmd_sa_import(&cfg, argc - 2, argv + 2);
 	if (strcmp(cmd, "admin") == 0)
 		return admin_cli(argc - 2, argv + 2, cfg.db_path);
+	if (strcmp(cmd, "faq-export") == 0 || strcmp(cmd, "faq-import") == 0)
+		return kb_cli(argc - 2, argv + 2, cmd, cfg.db_path);
 	if (strcmp(cmd, "config") == 0) {
 		cfg_dump(&cfg, stdout);
 		return 0;

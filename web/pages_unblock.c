@@ -347,21 +347,55 @@ refuse(struct request *req, struct response *res, int status,
 	return page_render(req, res, status, "unblock", ctx);
 }
 
-/* Moves a good link token into the block's cookie and redirects to the
- * block without it, so the token leaves the address bar and history. */
+/* Opens the block's account to the browser (the account cookie, under
+ * /unblock) and redirects to the block without the token, so that it
+ * leaves the address bar and history. */
 static int
-open_link(struct request *req, struct response *res, long long id,
-    const char *token)
+open_link(struct request *req, struct response *res, long long id)
 {
+	struct ub_block	 b;
+	char		 tok[UNBLOCK_ACCOUNT_LEN + 1];
 	const char	*cookie;
+	int		 rc;
 
-	cookie = arena_printf(req->arena, UNBLOCK_LINK_COOKIE "=%s; "
-	    "Path=/unblock/%lld; HttpOnly; SameSite=Lax%s", token, id,
-	    session_secure(req) ? "; Secure" : "");
+	if ((rc = store_block_get(req->db, req->arena, id, &b)) != P_OK)
+		return rc;
+	if ((rc = unblock_account_token(req->db, b.account_id,
+	    (long long)time(NULL) + UNBLOCK_ACCOUNT_TTL, tok)) != P_OK)
+		return rc;
+	cookie = arena_printf(req->arena, UNBLOCK_ACCOUNT_COOKIE "=%s; "
+	    "Path=/unblock; Max-Age=%d; HttpOnly; SameSite=Lax%s", tok,
+	    UNBLOCK_ACCOUNT_TTL, session_secure(req) ? "; Secure" : "");
 	if (cookie == NULL || session_cookie_add(res, cookie) != P_OK)
 		return P_ENOMEM;
 	return portal_redirect(req, res, arena_printf(req->arena,
 	    "/unblock/%lld", id));
+}
+
+/* A token of the address: the access code staff read out (reusable, the
+ * UNBLOCK_LINK_LEN characters of unblock_link_token) or a notification's
+ * one-time link, consumed here. *done is set. */
+static int
+follow_link(struct request *req, struct response *res, long long id,
+    const char *t)
+{
+	bool	 expired;
+	int	 rc;
+
+	if (strlen(t) == UNBLOCK_LINK_LEN) {
+		if (!unblock_link_check(req->db, id, t))
+			return refuse(req, res, 403, "ub_link_bad");
+		return open_link(req, res, id);
+	}
+	rc = unblock_once_redeem(req->db, id, t, &expired);
+	if (rc == P_EFORBIDDEN)
+		return refuse(req, res, 403, "ub_link_bad");
+	if (rc == P_ECONFLICT)
+		return refuse(req, res, 410, expired ? "ub_link_expired" :
+		    "ub_link_used");
+	if (rc != P_OK)
+		return rc;
+	return open_link(req, res, id);
 }
 
 /* The block of the path for its customer. P_OK with *done false: b is
@@ -371,7 +405,7 @@ customer_block(struct request *req, struct response *res, struct ub_block *b,
     bool *done)
 {
 	const char	*t;
-	long long	 id;
+	long long	 id, acct;
 	int		 rc;
 
 	*done = false;
@@ -380,16 +414,19 @@ customer_block(struct request *req, struct response *res, struct ub_block *b,
 	if (req->method != HTTP_POST &&
 	    (t = request_query(req, "t")) != NULL) {
 		*done = true;
-		if (!unblock_link_check(req->db, id, t))
-			return refuse(req, res, 403, "ub_link_bad");
-		return open_link(req, res, id, t);
+		return follow_link(req, res, id, t);
 	}
-	t = request_cookie(req, UNBLOCK_LINK_COOKIE);
-	if (!unblock_link_check(req->db, id, t)) {
+	t = request_cookie(req, UNBLOCK_ACCOUNT_COOKIE);
+	if (!unblock_account_check(req->db, t, &acct)) {
 		*done = true;
 		return refuse(req, res, 403, "ub_link_needed");
 	}
 	rc = store_block_get(req->db, req->arena, id, b);
+	if (rc == P_OK && b->account_id != acct) {
+		/* Another account's block: as if there were no cookie. */
+		*done = true;
+		return refuse(req, res, 403, "ub_link_needed");
+	}
 	return rc;
 }
 
@@ -430,7 +467,7 @@ page_unblock(struct request *req, struct response *res)
 		if (id == 0 || code == NULL ||
 		    !unblock_link_check(req->db, id, code))
 			return refuse(req, res, 404, "ub_find_bad");
-		return open_link(req, res, id, code);
+		return open_link(req, res, id);
 	}
 	if ((ctx = json_object_new_object()) == NULL)
 		return P_ENOMEM;

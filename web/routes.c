@@ -62,6 +62,7 @@ const struct route routes[] = {
 	{ HTTP_GET, "/api/v1/faq/search", api_faq_search, 0 },
 	{ HTTP_GET, "/api/v1/faq/suggest", api_faq_suggest, 0 },
 	{ HTTP_GET, "/api/v1/faq/categories", api_faq_categories, 0 },
+	{ HTTP_GET, "/api/v1/faq/export", api_faq_export, 0 },
 	{ HTTP_GET, "/api/v1/faq", api_faq_list, 0 },
 	{ HTTP_POST, "/api/v1/faq", api_faq_create, 0 },
 	{ HTTP_GET, "/api/v1/faq/{id}", api_faq_get, 0 },

@@ -238,6 +238,144 @@ unblock_link_check(struct store *s, long long block_id, const char *token)
 	return sodium_memcmp(mac, got, sizeof(got)) == 0;
 }
 
+/* ---- one-time links and the account cookie ---- */
+
+static void
+put_be64(unsigned char *p, long long v)
+{
+	unsigned long long	 u = (unsigned long long)v;
+	int			 i;
+
+	for (i = 7; i >= 0; i--) {
+		p[i] = (unsigned char)(u & 0xff);
+		u >>= 8;
+	}
+}
+
+static long long
+get_be64(const unsigned char *p)
+{
+	unsigned long long	 u = 0;
+	int			 i;
+
+	for (i = 0; i < 8; i++)
+		u = (u << 8) | p[i];
+	return (long long)u;
+}
+
+/* The 16-byte tag of label:id: followed by body, under the link secret. */
+static int
+tag_of(struct store *s, const char *label, long long id,
+    const unsigned char *body, size_t blen, unsigned char tag[LINK_MAC_BYTES])
+{
+	crypto_auth_hmacsha512256_state	 st;
+	unsigned char			 key[crypto_auth_KEYBYTES];
+	unsigned char			 mac[crypto_auth_BYTES];
+	char				 head[48];
+	int				 n, rc;
+
+	if ((rc = link_key(s, key)) != P_OK)
+		return rc;
+	n = snprintf(head, sizeof(head), "%s:%lld:", label, id);
+	crypto_auth_hmacsha512256_init(&st, key, sizeof(key));
+	crypto_auth_hmacsha512256_update(&st, (const unsigned char *)head,
+	    (unsigned long long)n);
+	crypto_auth_hmacsha512256_update(&st, body, blen);
+	crypto_auth_hmacsha512256_final(&st, mac);
+	memcpy(tag, mac, LINK_MAC_BYTES);
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(&st, sizeof(st));
+	return P_OK;
+}
+
+#define ONCE_RAW	(8 + LINK_NONCE_LEN + LINK_MAC_BYTES)
+#define ACCT_RAW	(8 + 8 + LINK_MAC_BYTES)
+
+int
+unblock_once_token(struct store *s, long long block_id, long ttl, char *out)
+{
+	unsigned char	 raw[ONCE_RAW];
+	int		 rc;
+
+	put_be64(raw, now_s() + ttl);
+	randombytes_buf(raw + 8, LINK_NONCE_LEN);
+	if ((rc = tag_of(s, "link", block_id, raw, 8 + LINK_NONCE_LEN,
+	    raw + 8 + LINK_NONCE_LEN)) != P_OK)
+		return rc;
+	sodium_bin2base64(out, UNBLOCK_ONCE_LEN + 1, raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return P_OK;
+}
+
+int
+unblock_once_redeem(struct store *s, long long block_id, const char *token,
+    bool *expired)
+{
+	unsigned char	 raw[ONCE_RAW], tag[LINK_MAC_BYTES];
+	long long	 exp;
+	size_t		 n;
+	int		 rc;
+
+	*expired = false;
+	if (token == NULL || strlen(token) != UNBLOCK_ONCE_LEN || block_id <= 0)
+		return P_EFORBIDDEN;
+	if (sodium_base642bin(raw, sizeof(raw), token, UNBLOCK_ONCE_LEN, NULL,
+	    &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    n != sizeof(raw))
+		return P_EFORBIDDEN;
+	if ((rc = tag_of(s, "link", block_id, raw, 8 + LINK_NONCE_LEN,
+	    tag)) != P_OK)
+		return rc;
+	if (sodium_memcmp(tag, raw + 8 + LINK_NONCE_LEN, sizeof(tag)) != 0)
+		return P_EFORBIDDEN;
+	exp = get_be64(raw);
+	if (now_s() >= exp) {
+		*expired = true;
+		return P_ECONFLICT;
+	}
+	return store_link_use(s, raw + 8, block_id, now_s(), exp);
+}
+
+int
+unblock_account_token(struct store *s, long long account_id,
+    long long expires_at, char *out)
+{
+	unsigned char	 raw[ACCT_RAW];
+	int		 rc;
+
+	put_be64(raw, account_id);
+	put_be64(raw + 8, expires_at);
+	if ((rc = tag_of(s, "account", account_id, raw, 16, raw + 16)) != P_OK)
+		return rc;
+	sodium_bin2base64(out, UNBLOCK_ACCOUNT_LEN + 1, raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return P_OK;
+}
+
+bool
+unblock_account_check(struct store *s, const char *token,
+    long long *account_id)
+{
+	unsigned char	 raw[ACCT_RAW], tag[LINK_MAC_BYTES];
+	long long	 id;
+	size_t		 n;
+
+	*account_id = 0;
+	if (token == NULL || strlen(token) != UNBLOCK_ACCOUNT_LEN)
+		return false;
+	if (sodium_base642bin(raw, sizeof(raw), token, UNBLOCK_ACCOUNT_LEN,
+	    NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    n != sizeof(raw))
+		return false;
+	id = get_be64(raw);
+	if (id <= 0 || tag_of(s, "account", id, raw, 16, tag) != P_OK ||
+	    sodium_memcmp(tag, raw + 16, sizeof(tag)) != 0 ||
+	    now_s() >= get_be64(raw + 8))
+		return false;
+	*account_id = id;
+	return true;
+}
+
 /* ---- sign-in throttle ---- */
 
 /* The throttle keys: a keyed hash of the address, and of the address with

@@ -80,6 +80,7 @@ struct auth_principal {
 	const char	*name;		/* client name or staff email */
 	unsigned	 scopes;	/* API keys; staff get their role's */
 	bool		 admin;		/* staff admin or blocks:admin */
+	long long	 account_id;	/* a key bound to one account; 0: any */
 };
 
 /* Creates an API client; key (AUTH_KEY_LEN + 1) gets the key to show once.
@@ -134,6 +135,7 @@ struct store_apikey {
 	unsigned char	 hash[AUTH_HASH_LEN];
 	const char	*scopes;
 	long long	 created_at, last_used_at, revoked_at;	/* 0: never */
+	long long	 account_id;	/* the bound account; 0: none */
 };
 
 struct store_staff {
@@ -152,6 +154,8 @@ int	store_apikey_find(struct store *, struct arena *, const char *prefix,
 /* Records use, at most once a minute per key. */
 int	store_apikey_touch(struct store *, long long id, long long now);
 int	store_apikey_revoke(struct store *, long long id, long long now);
+/* Binds key id to one account (migration 009). */
+int	store_apikey_bind(struct store *, long long id, long long account_id);
 int	store_apikey_list(struct store *, struct arena *,
 	    struct store_apikey **, size_t *);
 /* The kept answer of (client, key) newer than since; P_ENOTFOUND. */

@@ -108,6 +108,7 @@ handler_fn	api_faq_list;
 handler_fn	api_faq_create;
 handler_fn	api_faq_replace;
 handler_fn	api_faq_delete;
+handler_fn	api_faq_export;
 /* Shared by every staff page (defined in web/pages_staff.c). */
 struct staff_session;
 /* P_OK when signed in; P_EUNAUTH when res holds the redirect to the

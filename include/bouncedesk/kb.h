@@ -187,6 +187,10 @@ int	store_kb_any(struct store *, const char *match, const char *lang,
  * ("" both) starting with first (0: all). */
 int	store_kb_vocab(struct store *, const char *lang, int first,
 	    int (*fn)(void *, const char *, size_t, long long), void *arg);
+/* The vocabulary generation: changes with every article write. */
+int	store_kb_generation(struct store *, long long *gen);
+/* A name for the database of the store (its file, or the connection). */
+int	store_kb_dbkey(struct store *, char *key, size_t size);
 /* The folded words of text, as the index sees them. */
 int	store_kb_words(struct store *, const char *lang, const char *text,
 	    int (*fn)(void *, const char *, size_t, const char *, size_t),
@@ -293,5 +297,34 @@ int	kb_changed_since(struct store *, struct arena *, long long since,
  * client to notice deletions. */
 int	kb_article_ids(struct store *, struct arena *, bool include_internal,
 	    long long **out, size_t *n);
+
+/* ---- import and export (src/kb/export.c, src/store/store_kbio.c) ---- */
+
+struct buf;
+/* Every article (internal ones too), ascending id, as one JSON document
+ * {"format": "bouncedesk-faq", "version": 1, "articles": [...]}: all
+ * content fields, translation link, tags, explicit related ids, dates and
+ * authors (not the readers' counters). */
+int	kb_export_json(struct store *, struct buf *out);
+/* Inserts or updates, by id, every article of such a document in one
+ * transaction; an update is an edit by author (a revision is kept), an
+ * insert keeps the file's dates and authors. Explicit related links of
+ * each imported article become the file's. *added, *updated may be NULL.
+ * P_EINVAL (err says why) leaves the base unchanged. */
+int	kb_import_json(struct store *, const char *text, size_t len,
+	    const char *author, int *added, int *updated, char *err,
+	    size_t errlen);
+/* The faq-export and faq-import commands (argv after the command). */
+int	kb_cli(int argc, char **argv, const char *cmd, const char *db_path);
+/* Explicit related ids of id, ascending (strings in the arena). */
+int	store_kb_links_of(struct store *, struct arena *, long long id,
+	    long long **out, size_t *n);
+/* Makes the explicit related ids of id exactly ids. */
+int	store_kb_links_set(struct store *, long long id, const long long *ids,
+	    size_t n);
+/* Sets the dates and authors of id as given. */
+int	store_kb_stamps(struct store *, long long id, long long created_at,
+	    const char *created_by, long long changed_at,
+	    const char *changed_by);
 
 #endif /* BOUNCEDESK_KB_H */

@@ -76,7 +76,45 @@ int	unblock_link_token(struct store *, long long block_id, char *out);
 bool	unblock_link_check(struct store *, long long block_id,
 	    const char *token);
 
-/* ---- store (src/store/store_session.c) ---- */
+/* One-time customer links (what notifications carry): base64url of
+ * expiry (8 bytes, big endian) | nonce (16 random bytes) | the first 16
+ * bytes of crypto_auth over "link:<block id>:" expiry nonce, under the
+ * same secret. The first visit records the nonce (store_link_use). */
+#define LINK_NONCE_LEN		16
+#define UNBLOCK_ONCE_LEN	54
+#define UNBLOCK_ONCE_TTL	(7 * 24 * 3600)
+/* The customer cookie a link opens: base64url of account id (8) | expiry
+ * (8) | 16 bytes of crypto_auth over "account:" id expiry. It opens every
+ * block and request of that one account, under Path=/unblock. */
+#define UNBLOCK_ACCOUNT_COOKIE	"uba"
+#define UNBLOCK_ACCOUNT_LEN	43
+#define UNBLOCK_ACCOUNT_TTL	(24 * 3600)
+
+/* A one-time link token of block_id valid until now + ttl into out
+ * (UNBLOCK_ONCE_LEN + 1 bytes). P_OK, P_EDB. */
+int	unblock_once_token(struct store *, long long block_id, long ttl,
+	    char *out);
+/* Redeems token for block_id: P_OK (the nonce is now used), P_EFORBIDDEN
+ * (not a token of this block), P_ECONFLICT (used before; *expired false)
+ * or expired (*expired true), P_EDB. */
+int	unblock_once_redeem(struct store *, long long block_id,
+	    const char *token, bool *expired);
+/* The account cookie's value for account_id until expires_at into out
+ * (UNBLOCK_ACCOUNT_LEN + 1 bytes). */
+int	unblock_account_token(struct store *, long long account_id,
+	    long long expires_at, char *out);
+/* True when token is a live account cookie; *account_id gets the id. */
+bool	unblock_account_check(struct store *, const char *token,
+	    long long *account_id);
+
+/* ---- store (src/store/store_session.c, store_links.c) ---- */
+
+/* Records the nonce of a visited link: P_OK, P_ECONFLICT when it was used
+ * before, P_EDB. Drops rows whose link expired before now. */
+int	store_link_use(struct store *,
+	    const unsigned char nonce[LINK_NONCE_LEN], long long block_id,
+	    long long now, long long expires_at);
+
 
 struct store_session {
 	long long	 staff_id;

@@ -247,6 +247,7 @@ auth_key_check(struct store *s, struct arena *a, const char *key,
 	p->name = k.name;
 	p->scopes = mask;
 	p->admin = (mask & AUTH_BLOCKS_ADMIN) != 0;
+	p->account_id = k.account_id;
 	/* Best effort: a busy database must not fail the request. */
 	(void)store_apikey_touch(s, k.id, (long long)time(NULL));
 	return P_OK;

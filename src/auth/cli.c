@@ -10,12 +10,13 @@
 #include "bouncedesk/auth.h"
 #include "bouncedesk/err.h"
 #include "bouncedesk/store.h"
+#include "bouncedesk/unblock.h"
 
 static int
 usage(void)
 {
 	fprintf(stderr, "usage: bouncedesk admin create-key NAME --scopes "
-	    "a,b,...\n"
+	    "a,b,... [--account EXT_ID]\n"
 	    "       bouncedesk admin create-staff EMAIL --role agent|admin "
 	    "< password\n"
 	    "       bouncedesk admin list-keys\n"
@@ -39,11 +40,14 @@ static int
 create_key(struct store *s, int argc, char **argv)
 {
 	char		 key[AUTH_KEY_LEN + 1];
-	const char	*sc;
+	const char	*sc, *ext;
+	struct arena	*a;
+	struct ub_account ac;
 	unsigned	 mask;
-	long long	 id;
+	long long	 id, acct = 0;
 	int		 rc;
 
+	memset(&ac, 0, sizeof(ac));
 	sc = flag(argc, argv, "--scopes");
 	if (argc < 2 || argv[1][0] == '-' || sc == NULL)
 		return usage();
@@ -51,7 +55,23 @@ create_key(struct store *s, int argc, char **argv)
 		fprintf(stderr, "bouncedesk: unknown scope in \"%s\"\n", sc);
 		return 1;
 	}
+	ext = flag(argc, argv, "--account");
+	if (ext != NULL) {
+		if ((a = arena_new(4096)) == NULL)
+			return 1;
+		rc = store_account_find_ext(s, a, ext, &ac);
+		acct = ac.id;
+		arena_free(a);
+		if (rc != P_OK) {
+			fprintf(stderr, "bouncedesk: no account \"%s\"\n", ext);
+			return 1;
+		}
+	}
 	rc = auth_key_create(s, argv[1], mask, key, &id);
+	if (rc == P_OK && acct > 0 &&
+	    (rc = store_apikey_bind(s, id, acct)) != P_OK)
+		/* Never leave behind a key wider than asked for. */
+		(void)store_apikey_revoke(s, id, (long long)time(NULL));
 	if (rc == P_ECONFLICT) {
 		fprintf(stderr, "bouncedesk: a key named \"%s\" exists\n",
 		    argv[1]);

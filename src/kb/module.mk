@@ -3,3 +3,4 @@ SRCS += src/kb/text.c
 SRCS += src/kb/search.c
 SRCS += src/kb/seed.c
 SRCS += src/kb/admin.c
+SRCS += src/kb/export.c

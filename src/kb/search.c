@@ -2,6 +2,10 @@
  * MATCH expression of quoted words (no user syntax reaches FTS5), ranked by
  * bm25; with no hit, misspelt words are replaced by their nearest indexed
  * word, then any word may match; fruitless queries are logged. */
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bouncedesk/arena.h"
@@ -12,6 +16,7 @@
 #define PER_PAGE_DEFAULT	10
 #define PAGE_MAX		1000
 #define TYPO_MINLEN		3	/* shorter words are not corrected */
+#define PATH_MAX_KEY		4096
 
 struct qword {
 	const char	*w;		/* as typed (arena) */
@@ -180,6 +185,170 @@ on_fold(void *arg, const char *w, size_t n, const char *tok, size_t tn)
 	return f->fold != NULL ? P_OK : P_ENOMEM;
 }
 
+/* The vocabulary of one language in memory: the indexed surface words in
+ * the order fts5vocab gives them (their ordinal breaks full ties as the
+ * scan did), bucketed by length, so that a correction reads only the
+ * words whose length is within the distance. Process-wide, one database at
+ * a time, rebuilt when the database or its generation (bumped by every
+ * article write, in the same transaction) changes. */
+#define VOCAB_WLEN	72		/* longest word kept, '\0' included */
+
+struct vword {
+	const char	*t;		/* in the block of the language */
+	long long	 docs;
+	unsigned	 ord;
+	unsigned char	 n;
+};
+
+struct vlang {
+	struct vword	*words;		/* grouped by length */
+	size_t		 nwords, cap;
+	size_t		 start[VOCAB_WLEN + 1];	/* words of length n */
+	char		*text;
+	size_t		 tlen, tcap;
+};
+
+static struct {
+	pthread_mutex_t	 lock;
+	char		*db;		/* file name (or connection) */
+	long long	 gen;
+	bool		 ready;
+	struct vlang	 lang[2];	/* fr, en */
+} vcache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void
+vlang_free(struct vlang *v)
+{
+	free(v->words);
+	free(v->text);
+	memset(v, 0, sizeof(*v));
+}
+
+struct vbuild {
+	struct vlang	*v;
+	unsigned	 ord;
+	int		 rc;
+};
+
+static int
+on_build(void *arg, const char *t, size_t n, long long docs)
+{
+	struct vbuild	*b = arg;
+	struct vlang	*v = b->v;
+	void		*p;
+	size_t		 cap;
+
+	if (n >= VOCAB_WLEN || n < TYPO_MINLEN - 1) {
+		b->ord++;
+		return P_OK;
+	}
+	if (v->nwords == v->cap) {
+		cap = v->cap == 0 ? 1024 : v->cap * 2;
+		if ((p = realloc(v->words, cap * sizeof(*v->words))) == NULL)
+			return b->rc = P_ENOMEM;
+		v->words = p;
+		v->cap = cap;
+	}
+	if (v->tlen + n + 1 > v->tcap) {
+		cap = v->tcap == 0 ? 16384 : v->tcap;
+		while (cap < v->tlen + n + 1)
+			cap *= 2;
+		if ((p = realloc(v->text, cap)) == NULL)
+			return b->rc = P_ENOMEM;
+		v->text = p;
+		v->tcap = cap;
+	}
+	memcpy(v->text + v->tlen, t, n);
+	v->text[v->tlen + n] = '\0';
+	/* An offset until the text stops moving. */
+	v->words[v->nwords].t = (const char *)(uintptr_t)v->tlen;
+	v->words[v->nwords].docs = docs;
+	v->words[v->nwords].ord = b->ord++;
+	v->words[v->nwords].n = (unsigned char)n;
+	v->nwords++;
+	v->tlen += n + 1;
+	return P_OK;
+}
+
+static int
+by_len(const void *x, const void *y)
+{
+	const struct vword	*a = x, *b = y;
+
+	if (a->n != b->n)
+		return a->n < b->n ? -1 : 1;
+	return a->ord < b->ord ? -1 : a->ord > b->ord;
+}
+
+static int
+vlang_build(struct store *s, const char *lang, unsigned ord0,
+    struct vlang *v, unsigned *ordend)
+{
+	struct vbuild	 b;
+	size_t		 i;
+	int		 rc;
+
+	memset(&b, 0, sizeof(b));
+	b.v = v;
+	b.ord = ord0;
+	rc = store_kb_vocab(s, lang, 0, on_build, &b);
+	if (rc == P_OK)
+		rc = b.rc;
+	if (rc != P_OK)
+		return rc;
+	*ordend = b.ord;
+	for (i = 0; i < v->nwords; i++)
+		v->words[i].t = v->text + (uintptr_t)v->words[i].t;
+	if (v->nwords > 0)
+		qsort(v->words, v->nwords, sizeof(*v->words), by_len);
+	for (i = 0; i <= VOCAB_WLEN; i++)
+		v->start[i] = v->nwords;
+	for (i = v->nwords; i-- > 0; )
+		v->start[v->words[i].n] = i;
+	for (i = VOCAB_WLEN; i-- > 0; )
+		if (v->start[i] > v->start[i + 1])
+			v->start[i] = v->start[i + 1];
+	return P_OK;
+}
+
+/* Called with the lock held: makes the cache match the database. */
+static int
+vcache_fresh(struct store *s)
+{
+	char		 key[PATH_MAX_KEY];
+	long long	 gen;
+	unsigned	 ord;
+	int		 rc;
+
+	/* The generation first: the vocabulary read after it is as new. */
+	if ((rc = store_kb_generation(s, &gen)) != P_OK)
+		return rc;
+	if ((rc = store_kb_dbkey(s, key, sizeof(key))) != P_OK)
+		return rc;
+	if (vcache.ready && vcache.gen == gen && vcache.db != NULL &&
+	    strcmp(vcache.db, key) == 0)
+		return P_OK;
+	vcache.ready = false;
+	free(vcache.db);
+	vcache.db = NULL;
+	vlang_free(&vcache.lang[0]);
+	vlang_free(&vcache.lang[1]);
+	/* Ordinals run on from French to English, as the scan of both. */
+	rc = vlang_build(s, "fr", 0, &vcache.lang[0], &ord);
+	if (rc == P_OK)
+		rc = vlang_build(s, "en", ord, &vcache.lang[1], &ord);
+	if (rc == P_OK && (vcache.db = strdup(key)) == NULL)
+		rc = P_ENOMEM;
+	if (rc != P_OK) {
+		vlang_free(&vcache.lang[0]);
+		vlang_free(&vcache.lang[1]);
+		return rc;
+	}
+	vcache.gen = gen;
+	vcache.ready = true;
+	return P_OK;
+}
+
 struct near_ctx {
 	const char	*w;		/* the folded word */
 	size_t		 n;
@@ -187,30 +356,40 @@ struct near_ctx {
 	/* The best so far: distance, same first letter, documents. */
 	int		 dist, same_first;
 	long long	 docs;
-	char		 best[72];
+	unsigned	 ord;
+	char		 best[VOCAB_WLEN];
 };
 
-static int
-on_vocab(void *arg, const char *t, size_t n, long long docs)
+static void
+near_in(struct near_ctx *c, const struct vlang *v)
 {
-	struct near_ctx	*c = arg;
-	int		 d, same;
+	const struct vword	*e;
+	size_t			 lo, hi, i;
+	int			 d, same;
 
-	if (n >= sizeof(c->best) || n < TYPO_MINLEN - 1)
-		return P_OK;
-	d = kb_distance(c->w, c->n, t, n, c->max);
-	if (d > c->max || d == 0)
-		return P_OK;
-	same = t[0] == c->w[0];
-	if (d < c->dist || (d == c->dist && (same > c->same_first ||
-	    (same == c->same_first && docs > c->docs)))) {
-		c->dist = d;
-		c->same_first = same;
-		c->docs = docs;
-		memcpy(c->best, t, n);
-		c->best[n] = '\0';
+	lo = c->n > (size_t)c->max ? c->n - (size_t)c->max : 0;
+	hi = c->n + (size_t)c->max + 1;
+	if (hi > VOCAB_WLEN)
+		hi = VOCAB_WLEN;
+	if (lo >= hi)
+		return;
+	for (i = v->start[lo]; i < v->start[hi]; i++) {
+		e = &v->words[i];
+		d = kb_distance(c->w, c->n, e->t, e->n, c->max);
+		if (d > c->max || d == 0)
+			continue;
+		same = e->t[0] == c->w[0];
+		if (d < c->dist || (d == c->dist && (same > c->same_first ||
+		    (same == c->same_first && (e->docs > c->docs ||
+		    (e->docs == c->docs && e->ord < c->ord)))))) {
+			c->dist = d;
+			c->same_first = same;
+			c->docs = e->docs;
+			c->ord = e->ord;
+			memcpy(c->best, e->t, e->n);
+			c->best[e->n] = '\0';
+		}
 	}
-	return P_OK;
 }
 
 /* The nearest indexed word to w, or NULL. */
@@ -219,6 +398,7 @@ nearest(struct store *s, struct arena *a, const char *lang, const char *w)
 {
 	struct fold_ctx	 f;
 	struct near_ctx	 c;
+	int		 rc;
 
 	memset(&f, 0, sizeof(f));
 	f.a = a;
@@ -229,8 +409,15 @@ nearest(struct store *s, struct arena *a, const char *lang, const char *w)
 	c.n = f.n;
 	c.max = f.n <= 4 ? 1 : 2;
 	c.dist = c.max + 1;
-	if (store_kb_vocab(s, lang, 0, on_vocab, &c) != P_OK ||
-	    c.dist > c.max)
+	c.ord = UINT_MAX;
+	pthread_mutex_lock(&vcache.lock);
+	rc = vcache_fresh(s);
+	if (rc == P_OK && (lang == NULL || strcmp(lang, "en") != 0))
+		near_in(&c, &vcache.lang[0]);
+	if (rc == P_OK && (lang == NULL || strcmp(lang, "fr") != 0))
+		near_in(&c, &vcache.lang[1]);
+	pthread_mutex_unlock(&vcache.lock);
+	if (rc != P_OK || c.dist > c.max)
 		return NULL;
 	return arena_strdup(a, c.best);
 }

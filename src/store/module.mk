@@ -8,3 +8,5 @@ SRCS += src/store/store_session.c
 SRCS += src/store/store_reports.c
 SRCS += src/store/store_fts.c
 SRCS += src/store/store_mail.c
+SRCS += src/store/store_links.c
+SRCS += src/store/store_kbio.c

@@ -11,10 +11,14 @@ static const char SQL_KEY_INSERT[] =
     "created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char SQL_KEY_FIND[] =
     "SELECT id, name, key_prefix, key_hash, scopes, created_at, "
-    "last_used_at, revoked_at FROM api_clients WHERE key_prefix = ?1";
+    "last_used_at, revoked_at, account_id FROM api_clients "
+    "WHERE key_prefix = ?1";
 static const char SQL_KEY_LIST[] =
     "SELECT id, name, key_prefix, key_hash, scopes, created_at, "
-    "last_used_at, revoked_at FROM api_clients ORDER BY id LIMIT 1000";
+    "last_used_at, revoked_at, account_id FROM api_clients ORDER BY id "
+    "LIMIT 1000";
+static const char SQL_KEY_BIND[] =
+    "UPDATE api_clients SET account_id = ?2 WHERE id = ?1";
 static const char SQL_KEY_TOUCH[] =
     "UPDATE api_clients SET last_used_at = ?2 WHERE id = ?1 AND "
     "(last_used_at IS NULL OR last_used_at < ?2 - 60)";
@@ -83,8 +87,21 @@ key_row(struct arena *a, sqlite3_stmt *st, struct store_apikey *k)
 	k->created_at = sqlite3_column_int64(st, 5);
 	k->last_used_at = sqlite3_column_int64(st, 6);
 	k->revoked_at = sqlite3_column_int64(st, 7);
+	k->account_id = sqlite3_column_int64(st, 8);
 	return k->name != NULL && k->prefix != NULL && k->scopes != NULL ?
 	    P_OK : P_ENOMEM;
+}
+
+int
+store_apikey_bind(struct store *s, long long id, long long account_id)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, SQL_KEY_BIND)) == NULL)
+		return P_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, account_id);
+	return step_done(st);
 }
 
 int

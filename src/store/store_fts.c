@@ -76,7 +76,9 @@ emit_word(struct tok_ctx *c, const char *w, int n, int start, int end)
 		memcpy(buf + 1, w, (size_t)n);
 		return c->xToken(c->uctx, 0, buf, n + 1, start, end);
 	}
-	if (c->t->stemmer != NULL) {
+	/* snippet() and highlight() (FTS5_TOKENIZE_AUX) count positions
+	 * and offsets only, never the token text: no stemming there. */
+	if (c->t->stemmer != NULL && (c->flags & FTS5_TOKENIZE_AUX) == 0) {
 		st = sb_stemmer_stem(c->t->stemmer, (const sb_symbol *)w, n);
 		sn = sb_stemmer_length(c->t->stemmer);
 		if (st == NULL || sn <= 0 || sn > TOK_MAX)

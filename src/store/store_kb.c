@@ -1,6 +1,7 @@
 /* src/store/store_kb.c - the knowledge base tables (004_kb.sql): articles,
  * tags, revisions (kept by triggers), votes, feedback, links, search misses
  * and the two FTS5 indexes (one per language). */
+#include <stdio.h>
 #include <string.h>
 
 #include "bouncedesk/arena.h"
@@ -51,6 +52,14 @@ static const char SQL_KB_VOCAB_FR[] =
     "SELECT term, doc FROM kb_vocab_fr WHERE term >= ?1 AND term < ?2";
 static const char SQL_KB_VOCAB_EN[] =
     "SELECT term, doc FROM kb_vocab_en WHERE term >= ?1 AND term < ?2";
+/* The generation of the vocabulary, bumped by every article write in the
+ * same transaction (src/kb/search.c caches the vocabulary by it). */
+static const char SQL_KB_GEN[] =
+    "SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'kb.generation'";
+static const char SQL_KB_GEN_BUMP[] =
+    "INSERT INTO settings (key, value) VALUES ('kb.generation', '1') "
+    "ON CONFLICT (key) DO UPDATE SET "
+    "value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)";
 static const char SQL_KB_MISS[] =
     "INSERT INTO kb_search_misses (query, lang) VALUES (?1, ?2) "
     "ON CONFLICT (query, lang) DO UPDATE SET hits = hits + 1, "
@@ -305,6 +314,49 @@ store_kb_vocab(struct store *s, const char *lang, int first,
 }
 
 int
+store_kb_generation(struct store *s, long long *gen)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*gen = 0;
+	st = store_stmt(s, SQL_KB_GEN);
+	if (st == NULL)
+		return P_EDB;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*gen = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? P_OK : P_EDB;
+}
+
+int
+store_kb_dbkey(struct store *s, char *key, size_t size)
+{
+	const char	*file;
+	int		 n;
+
+	file = sqlite3_db_filename(store_db(s), "main");
+	if (file == NULL || file[0] == '\0')
+		n = snprintf(key, size, "mem:%p", (void *)store_db(s));
+	else
+		n = snprintf(key, size, "file:%s", file);
+	return n < 0 || (size_t)n >= size ? P_EINVAL : P_OK;
+}
+
+/* After the write: a reader that sees the new generation sees the write. */
+static int
+gen_bump(struct store *s)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, SQL_KB_GEN_BUMP);
+	if (st == NULL)
+		return P_EDB;
+	return step_done(st);
+}
+
+int
 store_kb_words(struct store *s, const char *lang, const char *text,
     int (*fn)(void *, const char *, size_t, const char *, size_t), void *arg)
 {
@@ -500,7 +552,9 @@ kb_article_create(struct store *s, struct kb_article *a, const char *author)
 	if ((rc = step_done(st)) != P_OK)
 		return rc;
 	a->id = sqlite3_last_insert_rowid(store_db(s));
-	return write_tags(s, a->id, a->tags);
+	if ((rc = write_tags(s, a->id, a->tags)) != P_OK)
+		return rc;
+	return gen_bump(s);
 }
 
 int
@@ -522,7 +576,9 @@ kb_article_update(struct store *s, const struct kb_article *a,
 		return rc;
 	if (sqlite3_changes(store_db(s)) == 0)
 		return P_ENOTFOUND;
-	return write_tags(s, a->id, a->tags);
+	if ((rc = write_tags(s, a->id, a->tags)) != P_OK)
+		return rc;
+	return gen_bump(s);
 }
 
 static int
@@ -543,7 +599,11 @@ by_id(struct store *s, const char *sql, long long id)
 int
 kb_article_delete(struct store *s, long long id)
 {
-	return by_id(s, SQL_KB_DELETE, id);
+	int	 rc;
+
+	if ((rc = by_id(s, SQL_KB_DELETE, id)) != P_OK)
+		return rc;
+	return gen_bump(s);
 }
 
 int

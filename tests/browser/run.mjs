@@ -329,12 +329,16 @@ async function main() {
 		await page.keyboard.type("<nobody@example.org>: host " +
 		    "mx.example.org[192.0.2.7] said: 550 5.1.1 User unknown " +
 		    "(in reply to RCPT TO command)");
+		// Then the "share with support" box, then the button.
+		await page.keyboard.press("Tab");
+		check(await page.evaluate(() => document.activeElement.id) ===
+		    "share", "after the box, focus is not the share choice");
 		await page.keyboard.press("Tab");
 		const focused = await page.evaluate(() =>
 		    document.activeElement.type + ":" +
 		    document.activeElement.textContent.trim());
-		check(focused.startsWith("submit:"), "after the box, focus is " +
-		    focused);
+		check(focused.startsWith("submit:"), "after the share choice, " +
+		    "focus is " + focused);
 		await Promise.all([page.waitForURL(/\/diagnose/),
 		    page.keyboard.press("Enter")]);
 		check((await text(page, ".card__title")) ===

@@ -614,6 +614,49 @@ class Suite:
         st, _, html = b.get(self.links["en"])
         check("confirmed it was a false positive" in html, "no FP notice")
 
+    def t_bound_key(self):
+        """A key bound to H-7002 sees and posts only H-7002's reports."""
+        e = self.e
+        r = e.run("admin", "create-key", "garden-only", "--scopes",
+                  "reports:read,reports:write", "--account", "H-7002")
+        check(r.returncode == 0, "create-key --account: %s" % r.stderr)
+        k = r.stdout.decode().strip().splitlines()[0]
+        r = e.run("admin", "create-key", "nobody", "--scopes",
+                  "reports:read", "--account", "H-404")
+        check(r.returncode != 0 and not r.stdout.strip(),
+              "a key for an unknown account was made")
+        lst = e.api("GET", "/api/v1/filter-reports", key=k)
+        ids = [x["id"] for x in lst["items"]]
+        check(self.ids["en"] in ids and self.ids["fr"] not in ids,
+              "bound list: %r" % ids)
+        check(all(x["account"]["ext_id"] == "H-7002"
+                  for x in lst["items"]), "another account listed")
+        st, _, _ = e.http("GET", "/api/v1/filter-reports?account=H-7001",
+                          key=k)
+        check(st == 404, "bound key, other account's list: %d" % st)
+        st, _, _ = e.http("GET", "/api/v1/filter-reports/%d" %
+                          self.ids["fr"], key=k)
+        check(st == 404, "bound key reads another account's: %d" % st)
+        st, _, _ = e.http("GET", "/api/v1/filter-reports/%d" %
+                          self.ids["en"], key=k)
+        check(st == 200, "bound key reads its own: %d" % st)
+        before = e.sql("SELECT count(*) FROM filter_reports")[0][0]
+        st, _, _ = e.http("POST", "/api/v1/filter-reports", FR_REPORT,
+                          key=k)
+        check(st == 403, "bound key posts for another account: %d" % st)
+        st, _, _ = e.http("POST", "/api/v1/filter-reports/%d/"
+                          "false-positive" % self.ids["fr"], key=k)
+        check(st == 404, "bound key marks another account's: %d" % st)
+        after = e.sql("SELECT count(*) FROM filter_reports")[0][0]
+        check(after == before, "a refused report was stored")
+        st, _, _ = e.http("GET", "/api/v1/filter-reports/trends", key=k)
+        check(st == 403, "bound key reads trends: %d" % st)
+        # An unbound key still sees both.
+        lst = e.api("GET", "/api/v1/filter-reports", key=self.reader)
+        ids = [x["id"] for x in lst["items"]]
+        check(self.ids["en"] in ids and self.ids["fr"] in ids,
+              "unbound list: %r" % ids)
+
     def t_staff_api(self):
         e = self.e
         lst = e.api("GET", "/api/v1/filter-reports?account=H-7002",
@@ -802,7 +845,7 @@ def main():
         s.setup()
         for name in ("auth", "post_fr", "post_en", "validation", "page_fr",
                      "page_en", "tokens", "review", "false_positive",
-                     "staff_api", "trends", "staff_pages", "block_link",
+                     "bound_key", "staff_api", "trends", "staff_pages", "block_link",
                      "retention"):
             runner.run(name.replace("_", " "), getattr(s, "t_" + name))
     except Fail as ex:

@@ -217,10 +217,11 @@ class Api:
         return doc
 
 
-def create_key(binary, db, name, scopes):
+def create_key(binary, db, name, scopes, account=None):
     env = h.base_env(db)
+    more = ["--account", account] if account is not None else []
     r = subprocess.run([binary, "admin", "create-key", name, "--scopes",
-                        ",".join(scopes)], env=env, cwd=ROOT,
+                        ",".join(scopes)] + more, env=env, cwd=ROOT,
                        capture_output=True, timeout=30)
     if r.returncode != 0:
         raise Fail("create-key %s: %s" % (name, r.stderr.decode()))
@@ -593,6 +594,129 @@ def t_html_lifecycle(ctx):
               "request.answered", "request.approved"):
         check(a in mine, "no %s webhook for request %d: %r" % (a, rid,
                                                                mine))
+
+
+def forge_link(db, bid, exp):
+    """A link token of block bid expiring at exp, signed as the server
+    signs them (the secret is in the settings table)."""
+    c = sqlite3.connect(db, timeout=10)
+    try:
+        row = c.execute("SELECT value FROM settings WHERE key = "
+                        "'unblock.link_secret'").fetchone()
+    finally:
+        c.close()
+    check(row is not None, "no link secret in the settings")
+    raw = exp.to_bytes(8, "big") + os.urandom(16)
+    tag = hmac.new(bytes.fromhex(row[0]), b"link:%d:" % bid + raw,
+                   hashlib.sha512).digest()[:16]
+    return base64.urlsafe_b64encode(raw + tag).decode().rstrip("=")
+
+
+def t_links(ctx):
+    """Notification links open once, expire, belong to their block; the
+    cookie they leave opens the blocks of that account and no other."""
+    api, k, db = ctx["api"], ctx["keys"], ctx["db"]
+    port = ctx["serve"].port
+    acc_a = new_account(api, k["platform"])
+    acc_b = new_account(api, k["platform"])
+    a1 = new_block(api, k["platform"], acc_a["ext_id"])
+    a2 = new_block(api, k["platform"], acc_a["ext_id"])
+    b1 = new_block(api, k["platform"], acc_b["ext_id"])
+    link = urllib.parse.urlparse(a1["unblock_url"])
+    tok = urllib.parse.parse_qs(link.query)["t"][0]
+    # Another block's token: refused, consumes nothing.
+    st, _, _ = Browser(port).go("/unblock/%d?t=%s" % (b1["id"], tok))
+    check(st == 403, "another block's token: %d" % st)
+    cust = Browser(port)
+    st, hd, _ = cust.go(link.path + "?" + link.query)
+    check(st in (302, 303) and hd.get("Location", "").endswith(
+        "/unblock/%d" % a1["id"]), "first use: %d" % st)
+    st, _, _ = cust.go("/unblock/%d" % a1["id"])
+    check(st == 200, "block through the cookie: %d" % st)
+    st, _, _ = cust.go("/unblock/%d" % a2["id"])
+    check(st == 200, "same account's other block: %d" % st)
+    st, _, html = cust.go("/unblock/%d" % b1["id"])
+    check(st == 403 and 'id="block-target"' not in html,
+          "another account's block through the cookie: %d" % st)
+    # Second use, from the same browser or another: 410 with advice.
+    for who in (cust, Browser(port)):
+        st, _, html = who.go(link.path + "?" + link.query)
+        check(st == 410 and "latest notification" in html,
+              "second use: %d" % st)
+    # A fresh link of the same block still works (each answer has one).
+    fresh = api.ok("GET", "/api/v1/blocks/%d" % a1["id"], k["customer"])
+    f = urllib.parse.urlparse(fresh["unblock_url"])
+    check(f.query != link.query, "the link did not change")
+    st, _, _ = Browser(port).go(f.path + "?" + f.query)
+    check(st in (302, 303), "fresh link: %d" % st)
+    # Expired: 410; a valid signature is needed to get that far.
+    old = forge_link(db, a2["id"], int(time.time()) - 60)
+    st, _, html = Browser(port).go("/unblock/%d?t=%s" % (a2["id"], old))
+    check(st == 410 and "expired" in html, "expired link: %d" % st)
+    live = forge_link(db, a2["id"], int(time.time()) + 600)
+    st, _, _ = Browser(port).go("/unblock/%d?t=%s" % (a2["id"], live))
+    check(st in (302, 303), "forged-with-secret live link: %d" % st)
+    bad = live[:-2] + ("AA" if live[-2:] != "AA" else "BB")
+    st, _, _ = Browser(port).go("/unblock/%d?t=%s" % (a2["id"], bad))
+    check(st == 403, "tampered link: %d" % st)
+    # Without any cookie: no block.
+    st, _, _ = Browser(port).go("/unblock/%d" % a1["id"])
+    check(st == 403, "no cookie: %d" % st)
+
+
+def t_bound_key(ctx):
+    """A key bound to account A sees and writes only A's accounts,
+    blocks and requests; B's ids are 404, writes for B are refused."""
+    api, k, db = ctx["api"], ctx["keys"], ctx["db"]
+    acc_a = new_account(api, k["platform"])
+    acc_b = new_account(api, k["platform"])
+    ba = new_block(api, k["platform"], acc_a["ext_id"])
+    bb = new_block(api, k["platform"], acc_b["ext_id"])
+    items = api.ok("GET", "/api/v1/blocks/%d" % bb["id"],
+                   k["customer"])["checklist"]["remediation"]
+    rb = api.ok("POST", "/api/v1/blocks/%d/requests" % bb["id"],
+                k["customer"], {"self_sent": False,
+                                "answers": answers_for(items)}, want=201)
+    kb = create_key(ctx["binary"], db, "bound-%d" % acc_a["id"],
+                    ["accounts:read", "accounts:write", "blocks:read",
+                     "blocks:write", "requests:read", "requests:write"],
+                    account=acc_a["ext_id"])
+    for path in ("/api/v1/blocks/%d" % bb["id"],
+                 "/api/v1/accounts/%d" % acc_b["id"],
+                 "/api/v1/requests/%d" % rb["id"],
+                 "/api/v1/blocks?account=%d" % acc_b["id"]):
+        st, _, _ = api.call("GET", path, kb)
+        check(st == 404, "bound key GET %s: %d" % (path, st))
+    api.ok("GET", "/api/v1/blocks/%d" % ba["id"], kb)
+    api.ok("GET", "/api/v1/accounts/%d" % acc_a["id"], kb)
+    lst = api.ok("GET", "/api/v1/blocks?limit=100", kb)["items"]
+    check(lst and all(x["account_id"] == acc_a["id"] for x in lst),
+          "bound block list: %r" % [x["account_id"] for x in lst])
+    accs = api.ok("GET", "/api/v1/accounts", kb)["items"]
+    check([x["id"] for x in accs] == [acc_a["id"]], "bound accounts %r" %
+          [x["id"] for x in accs])
+    reqs = api.ok("GET", "/api/v1/requests", kb)["items"]
+    check(rb["id"] not in [x["id"] for x in reqs], "B's request listed")
+    st, _, _ = api.call("POST", "/api/v1/blocks", kb, {
+        "account": acc_b["ext_id"], "target_kind": "website",
+        "target": "www.example.org", "cause": "spam"})
+    check(st == 403, "bound key creates B's block: %d" % st)
+    st, _, _ = api.call("POST", "/api/v1/blocks/%d/requests" % bb["id"], kb,
+                        {"self_sent": False, "answers": answers_for(items)})
+    check(st == 404, "bound key files on B's block: %d" % st)
+    st, _, _ = api.call("POST", "/api/v1/requests/%d/withdraw" % rb["id"],
+                        kb)
+    check(st == 404, "bound key withdraws B's request: %d" % st)
+    r = api.ok("GET", "/api/v1/requests/%d" % rb["id"], k["staff"])
+    check(r["state"] == "submitted", "B's request changed: %r" % r["state"])
+    st, _, _ = api.call("POST", "/api/v1/accounts", kb, {
+        "ext_id": "x-%d" % acc_a["id"], "name": "x",
+        "contact_email": "x@example.org"})
+    check(st == 403, "bound key creates an account: %d" % st)
+    # The same key bound to A may write A's.
+    api.ok("POST", "/api/v1/blocks", kb, {
+        "account": acc_a["ext_id"], "target_kind": "website",
+        "target": "www.example.org", "cause": "spam"}, want=201)
 
 
 def matrix_routes(ctx):
@@ -1090,6 +1214,8 @@ def main():
                    t_html_lifecycle, ctx)
         runner.run("permanent block through the staff pages",
                    t_staff_permanent, ctx)
+        runner.run("one-time links and the account cookie", t_links, ctx)
+        runner.run("keys bound to one account", t_bound_key, ctx)
         runner.run("scope x endpoint matrix", t_matrix, ctx)
         runner.run("Idempotency-Key on POST", t_idempotency, ctx)
         runner.run("ETag, If-Match, since, /unblock-requests",

@@ -12,3 +12,6 @@ UNIT_TESTS += test_reports
 UNIT_TESTS += test_check
 UNIT_TESTS += test_psl
 UNIT_TESTS += test_mail
+UNIT_TESTS += test_kb_quality
+UNIT_TESTS += test_kb_typo
+UNIT_TESTS += test_kb_export

@@ -141,6 +141,51 @@ test_link_token(void **state)
 	    "!!!!!!!!!!!!!!!!!!!!!!"));
 }
 
+static void
+test_once_token(void **state)
+{
+	struct fx	*f = *state;
+	char		 t1[UNBLOCK_ONCE_LEN + 1], t2[UNBLOCK_ONCE_LEN + 1];
+	char		 c[UNBLOCK_ACCOUNT_LEN + 1];
+	long long	 acct;
+	bool		 expired;
+
+	assert_int_equal(unblock_once_token(f->s, 42, 600, t1), P_OK);
+	assert_int_equal(strlen(t1), UNBLOCK_ONCE_LEN);
+	assert_int_equal(unblock_once_token(f->s, 42, 600, t2), P_OK);
+	assert_string_not_equal(t1, t2);	/* a fresh nonce each time */
+	/* Another block's token consumes nothing. */
+	assert_int_equal(unblock_once_redeem(f->s, 43, t1, &expired),
+	    P_EFORBIDDEN);
+	assert_int_equal(unblock_once_redeem(f->s, 42, t1, &expired), P_OK);
+	assert_int_equal(unblock_once_redeem(f->s, 42, t1, &expired),
+	    P_ECONFLICT);
+	assert_false(expired);
+	assert_int_equal(unblock_once_redeem(f->s, 42, t2, &expired), P_OK);
+	/* Expired, and tampered. */
+	assert_int_equal(unblock_once_token(f->s, 42, -1, t1), P_OK);
+	assert_int_equal(unblock_once_redeem(f->s, 42, t1, &expired),
+	    P_ECONFLICT);
+	assert_true(expired);
+	assert_int_equal(unblock_once_token(f->s, 42, 600, t1), P_OK);
+	t1[10] = t1[10] == 'A' ? 'B' : 'A';
+	assert_int_equal(unblock_once_redeem(f->s, 42, t1, &expired),
+	    P_EFORBIDDEN);
+	assert_int_equal(unblock_once_redeem(f->s, 42, NULL, &expired),
+	    P_EFORBIDDEN);
+	/* The account cookie. */
+	assert_int_equal(unblock_account_token(f->s, 7, time(NULL) + 60, c),
+	    P_OK);
+	assert_int_equal(strlen(c), UNBLOCK_ACCOUNT_LEN);
+	assert_true(unblock_account_check(f->s, c, &acct));
+	assert_int_equal(acct, 7);
+	c[3] = c[3] == 'A' ? 'B' : 'A';
+	assert_false(unblock_account_check(f->s, c, &acct));
+	assert_int_equal(unblock_account_token(f->s, 7, time(NULL) - 1, c),
+	    P_OK);
+	assert_false(unblock_account_check(f->s, c, &acct));
+}
+
 /* Signs staff in and returns the cookie header for the new session. */
 static const char *
 sign_in(struct fx *f, const char *cookie, const char *email, const char *pw,
@@ -347,6 +392,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_once_token, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_link_token, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_session_lifecycle, setup,
