@@ -168,7 +168,7 @@ faq_article_json(struct request *req, const struct kb_article *a)
 /* A pasted error line is a query too: the verdict of the diagnosis of
  * the first result (reason, explanation, steps, the articles its rules
  * link), or NULL when q does not look like an error or says nothing. */
-static struct json_object *
+struct json_object *
 faq_diagnosis(struct request *req, const char *q, const char *lang)
 {
 	static const char *const keep[] = { "reason", "status", "replycode",

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/run.sh BUILD [unit|http|faults|attacks|reports|staff|unblock|browser|all] - runs
+# tests/run.sh BUILD [unit|http|faults|attacks|reports|staff|unblock|faq|browser|all] - runs
 # the suites and sums them up. Each cmocka program prints its own counts; the
 # HTTP suites print "http: N passed, M failed" (faults:, attacks: likewise),
 # the browser suite (tests/browser, Node) "browser: ...". The last line is
@@ -105,6 +105,10 @@ fi
 
 if [ "$PART" = all ] || [ "$PART" = unblock ]; then
 	pysuite unblock test_unblock.py
+fi
+
+if [ "$PART" = all ] || [ "$PART" = faq ]; then
+	pysuite faq test_faq.py
 fi
 
 if [ "$PART" = all ] || [ "$PART" = browser ]; then

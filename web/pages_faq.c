@@ -97,10 +97,14 @@ static void
 add_diagnose_offer(struct request *req, struct json_object *ctx,
     const char *q)
 {
-	struct buf	 b;
+	struct json_object	*d;
+	struct buf		 b;
 
 	if (!kb_looks_like_error(q))
 		return;
+	/* The verdict leads, above the results. */
+	if ((d = faq_diagnosis(req, q, req->lang)) != NULL)
+		json_object_object_add(ctx, "diagnosis", d);
 	buf_init(&b, 16384);
 	if (buf_puts(&b, "/diagnose?text=") == 0 && url_encode(&b, q) == 0)
 		json_object_object_add(ctx, "diagnose_url", jstr(arena_strdup(

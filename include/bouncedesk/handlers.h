@@ -155,6 +155,11 @@ struct json_object *portal_audit_json(struct request *,
 int	diagnose_request(struct request *, const char *text, size_t len,
 	    enum diag_input hint, const char *lang, int keep,
 	    struct json_object **out);
+/* For a FAQ query that looks like an error (kb_looks_like_error): the
+ * verdict of its diagnosis (reason, status, replycode, explanation, steps,
+ * faq: the articles its rules link), or NULL (api/faq.c; caller owns). */
+struct json_object *faq_diagnosis(struct request *, const char *q,
+	    const char *lang);
 /* A kept analysis in the request's language, or NULL when it is absent or
  * expired. The caller owns the reference. */
 struct json_object *diagnosis_load(struct request *, const char *id);

@@ -48,12 +48,25 @@ store_errmsg(struct store *s)
 	return sqlite3_errmsg(s->db);
 }
 
+/* SQLite counts every allocation under one process-wide mutex unless told
+ * not to: with a connection per thread that mutex is the contention of
+ * the whole server (nothing here reads sqlite3_status). Before the first
+ * connection, once; a no-op if SQLite is already initialised. */
+static pthread_once_t	 sqlite_once = PTHREAD_ONCE_INIT;
+
+static void
+sqlite_setup(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct store *
 store_open(const char *path, bool readonly, char *err, size_t errlen)
 {
 	struct store	*s;
 	int		 flags;
 
+	(void)pthread_once(&sqlite_once, sqlite_setup);
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
 		snprintf(err, errlen, "out of memory");
