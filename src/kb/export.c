@@ -52,9 +52,9 @@ static struct json_object *
 article_json(struct store *s, struct arena *ar, const struct kb_article *a,
     int *rc)
 {
-	struct json_object	*o, *rel, *n;
-	long long		*ids;
-	size_t			 nids, i;
+	struct json_object	*o, *rel = NULL, *n;
+	long long		*ids = NULL;
+	size_t			 nids = 0, i;
 
 	if ((o = json_object_new_object()) == NULL) {
 		*rc = P_ENOMEM;
@@ -120,7 +120,7 @@ kb_export_json(struct store *s, struct buf *out)
 	struct json_object	*root, *list, *o;
 	struct arena		*ar;
 	struct kb_article	 a;
-	long long		*ids;
+	long long		*ids = NULL;
 	size_t			 n, i;
 	const char		*text;
 	int			 rc;
