@@ -21,63 +21,27 @@
 #include "bouncedesk/kb.h"
 #include "bouncedesk/store.h"
 
+#include "testdb.h"
+
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
-struct fixture {
-	char		 path[64];
-	struct store	*s;
-	struct arena	*a;
-};
 
 static int
 setup(void **state)
 {
-	struct fixture	*f;
-	char		 err[256];
-	int		 fd, added = 0;
-
-	f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	snprintf(f->path, sizeof(f->path), "/tmp/test_kb.XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
-	f->s = store_open(f->path, false, err, sizeof(err));
-	if (f->s == NULL)
-		fail_msg("store_open: %s", err);
-	if (store_migrate(f->s, "db/migrations", NULL, NULL, err,
-	    sizeof(err)) != P_OK)
-		fail_msg("migrate: %s", err);
-	if (kb_seed_dir_count(f->s, "db/seed/faq", &added, err,
-	    sizeof(err)) != P_OK)
-		fail_msg("seed: %s", err);
-	if (added < 24)
-		fail_msg("seed added %d articles, want at least 24", added);
-	f->a = arena_new(0);
-	assert_non_null(f->a);
-	*state = f;
+	*state = testdb_open("test_kb", 24);
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture	*f = *state;
-	char		 p[80];
-
-	arena_free(f->a);
-	store_close(f->s);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	free(f);
+	testdb_close(*state);
 	return 0;
 }
 
 static struct kb_results
-search(struct fixture *f, const char *q, const char *lang)
+search(struct testdb *f, const char *q, const char *lang)
 {
 	struct kb_results	 r;
 	int			 rc;
@@ -91,7 +55,7 @@ search(struct fixture *f, const char *q, const char *lang)
 /* Fails unless the article titled like want (a substring) is in the top
  * n for q. */
 static void
-want_top(struct fixture *f, const char *q, const char *lang,
+want_top(struct testdb *f, const char *q, const char *lang,
     const char *want, size_t n)
 {
 	struct kb_results	 r;
@@ -109,7 +73,7 @@ want_top(struct fixture *f, const char *q, const char *lang,
 static void
 test_accents_and_case(void **state)
 {
-	struct fixture	*f = *state;
+	struct testdb	*f = *state;
 
 	/* "bloque" and "BLOQUÉ" find an article that says "bloqué". */
 	want_top(f, "bloque", "fr", "procédure de déblocage", 3);
@@ -122,7 +86,7 @@ test_accents_and_case(void **state)
 static void
 test_stemming(void **state)
 {
-	struct fixture	*f = *state;
+	struct testdb	*f = *state;
 	struct kb_results r1, r2;
 
 	/* Only the "blocage" family: the three forms meet. */
@@ -143,7 +107,7 @@ test_stemming(void **state)
 static void
 test_typos(void **state)
 {
-	struct fixture	*f = *state;
+	struct testdb	*f = *state;
 	static const struct {
 		const char	*q, *lang, *title, *suggest;
 	} cases[] = {
@@ -179,7 +143,7 @@ test_typos(void **state)
 static void
 test_codes(void **state)
 {
-	struct fixture	*f = *state;
+	struct testdb	*f = *state;
 	struct kb_results r;
 
 	want_top(f, "0x800CCC0E", "fr", "Outlook", 1);
@@ -199,7 +163,7 @@ test_codes(void **state)
 static void
 test_title_first(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct kb_article	 a;
 	struct kb_results	 r;
 
@@ -231,7 +195,7 @@ test_title_first(void **state)
 static void
 test_filters(void **state)
 {
-	struct fixture	*f = *state;
+	struct testdb	*f = *state;
 	struct kb_results r;
 	size_t		 i;
 
@@ -264,7 +228,7 @@ test_filters(void **state)
 static void
 test_pagination(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct kb_results	 all, p;
 	int			 page;
 	size_t			 seen = 0;
@@ -291,7 +255,7 @@ test_pagination(void **state)
 static void
 test_hostile_syntax(void **state)
 {
-	struct fixture	*f = *state;
+	struct testdb	*f = *state;
 	static const char *qs[] = {
 		"\"", "\"\"\"", "spam\"", "NEAR(spam quota)", "spam NEAR quota",
 		"*", "spam*", "(", ")", "((spam)", "title:spam", "body : x",
@@ -323,7 +287,7 @@ test_hostile_syntax(void **state)
 static void
 test_internal_hidden(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct kb_article	 a, got;
 	struct kb_results	 r;
 
@@ -346,7 +310,7 @@ test_internal_hidden(void **state)
 static void
 test_votes(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct kb_article	 a;
 
 	assert_int_equal(kb_vote(f->s, 5, "visitor-a", true, NULL), P_OK);
@@ -366,7 +330,7 @@ test_votes(void **state)
 static void
 test_revisions(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct kb_article	 a;
 	struct kb_results	 r;
 	long long		 n0, n1;
@@ -396,7 +360,7 @@ test_revisions(void **state)
 static void
 test_seed_idempotent(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct kb_article	 a;
 	char			 err[256];
 	int			 added = -1;
@@ -454,7 +418,7 @@ test_seed_parse(void **state)
 static void
 test_links(void **state)
 {
-	struct fixture	*f = *state;
+	struct testdb	*f = *state;
 	struct kb_list	 l;
 	long long	 id;
 	size_t		 i;
@@ -486,7 +450,7 @@ test_links(void **state)
 static void
 test_misses_logged(void **state)
 {
-	struct fixture	*f = *state;
+	struct testdb	*f = *state;
 	struct kb_results r;
 
 	r = search(f, "xqzvw jjjkkk bob@example.org", "fr");
@@ -501,7 +465,7 @@ test_misses_logged(void **state)
 static void
 test_suggest(void **state)
 {
-	struct fixture	*f = *state;
+	struct testdb	*f = *state;
 	struct kb_list	 l;
 	size_t		 i;
 
@@ -519,7 +483,7 @@ test_suggest(void **state)
 static void
 test_lists(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct kb_list		 l;
 	struct kb_category	*c;
 	size_t			 n, i;
@@ -560,7 +524,7 @@ test_text_helpers(void **state)
 /* ---- the staff side (src/kb/admin.c, store additions) ---- */
 
 static long long
-new_article(struct fixture *f, const char *lang, const char *title,
+new_article(struct testdb *f, const char *lang, const char *title,
     const char *state, const char *solution)
 {
 	struct kb_article	 a;
@@ -579,7 +543,7 @@ new_article(struct fixture *f, const char *lang, const char *title,
 static void
 test_save_checks(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct kb_article	 a;
 	char			 big[KB_CATEGORY_MAX + 2];
 	long long		 fr;
@@ -629,7 +593,7 @@ test_save_checks(void **state)
 static void
 test_revision_restore(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct kb_article	 a;
 	struct kb_revision	*v, one;
 	struct kb_results	 r;
@@ -687,7 +651,7 @@ test_revision_restore(void **state)
 static void
 test_admin_list(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct kb_admin_filter	 flt;
 	struct kb_admin_counts	 c, c2;
 	struct kb_admin_row	*rows;
@@ -745,7 +709,7 @@ test_admin_list(void **state)
 static void
 test_feedback_read_back(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct kb_feedback	*v;
 	size_t			 n;
 	long long		 id, total;
@@ -770,7 +734,7 @@ test_feedback_read_back(void **state)
 static void
 test_miss_log_read_back(void **state)
 {
-	struct fixture	*f = *state;
+	struct testdb	*f = *state;
 	struct kb_results r;
 	struct kb_miss	*v;
 	size_t		 n, i;
@@ -820,7 +784,7 @@ test_miss_log_read_back(void **state)
 static void
 test_changed_since(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct kb_article	*v;
 	long long		*ids, t, id, last_t = 0, last_id = 0;
 	size_t			 n, nids, seen = 0, i, pages = 0;
@@ -890,7 +854,7 @@ test_looks_like_error(void **state)
 static void
 test_faq_write_scope(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct auth_principal	 p;
 	char			 key[AUTH_KEY_LEN + 1];
 	unsigned		 m = 0;
@@ -923,7 +887,7 @@ test_staff_rules_store(void **state)
 	    "example: 550 nobody here\n\n"
 	    "id: seed-two\nreason: mailboxfull\npattern: box is full\n"
 	    "example: 552 box is full\n";
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct store_rule	*v, r;
 	struct buf		 b;
 	size_t			 n;

@@ -20,13 +20,10 @@
 #include "bouncedesk/kb.h"
 #include "bouncedesk/store.h"
 
+#include "testdb.h"
+
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
-struct fixture {
-	char		 path[64];
-	struct store	*s;
-	struct arena	*a;
-};
 
 /* One query: lang NULL searches both languages; top is 1 (must come
  * first) or 3 (must be in the first three). */
@@ -106,47 +103,14 @@ static const struct want wants[] = {
 static int
 setup(void **state)
 {
-	struct fixture	*f;
-	char		 err[256];
-	int		 fd, added = 0;
-
-	f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	snprintf(f->path, sizeof(f->path), "/tmp/test_kb_quality.XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
-	f->s = store_open(f->path, false, err, sizeof(err));
-	if (f->s == NULL)
-		fail_msg("store_open: %s", err);
-	if (store_migrate(f->s, "db/migrations", NULL, NULL, err,
-	    sizeof(err)) != P_OK)
-		fail_msg("migrate: %s", err);
-	if (kb_seed_dir_count(f->s, "db/seed/faq", &added, err,
-	    sizeof(err)) != P_OK)
-		fail_msg("seed: %s", err);
-	if (added < 60)
-		fail_msg("seed added %d articles, want at least 60", added);
-	f->a = arena_new(0);
-	assert_non_null(f->a);
-	*state = f;
+	*state = testdb_open("test_kb_quality", 60);
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture	*f = *state;
-	char		 p[80];
-
-	arena_free(f->a);
-	store_close(f->s);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	free(f);
+	testdb_close(*state);
 	return 0;
 }
 
@@ -166,7 +130,7 @@ same_article(long long got, long long want, const char *lang)
 static void
 test_quality_table(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct kb_results	 r;
 	const struct want	*w;
 	size_t			 i, k, first = 0, top3 = 0, bad = 0;
@@ -205,7 +169,7 @@ test_quality_table(void **state)
 static void
 test_quality_language(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct kb_results	 r;
 
 	assert_int_equal(kb_search(f->s, f->a, "srs", "en", NULL, 1, 10,
