@@ -17,3 +17,4 @@ SRCS += web/pages_check.c
 SRCS += web/pages_staff_kb.c
 SRCS += web/pages_staff_rules.c
 SRCS += web/pages_diag_check.c
+SRCS += web/pages_unblock_reports.c

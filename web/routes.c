@@ -8,6 +8,7 @@ const struct route routes[] = {
 	{ HTTP_POST, "/diagnose", page_diagnose, R_HTML },
 	{ HTTP_GET, "/d/{id}", page_diagnosis_shared, R_HTML },
 	{ HTTP_GET, "/unblock", page_unblock, R_HTML },
+	{ HTTP_GET, "/unblock/reports", page_unblock_reports, R_HTML },
 	{ HTTP_GET, "/unblock/{id}", page_unblock_block, R_HTML },
 	{ HTTP_POST, "/unblock/{id}", page_unblock_file, R_HTML },
 	{ HTTP_GET, "/unblock/{id}/requests/{rid}", page_unblock_request,

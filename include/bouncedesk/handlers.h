@@ -82,6 +82,8 @@ handler_fn	page_staff_request;
 handler_fn	page_staff_decide;
 handler_fn	page_staff_block;
 handler_fn	page_staff_block_state;
+/* web/pages_unblock_reports.c (the account's filter reports) */
+handler_fn	page_unblock_reports;
 /* web/pages_staff_kb.c (knowledge base staff pages) */
 handler_fn	page_staff_faq;
 handler_fn	page_staff_faq_new;

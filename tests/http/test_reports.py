@@ -781,9 +781,22 @@ class Suite:
                         r"account stopped by our filter in the last 30",
                         html), "no repeat warning")
         # The link opens the block page for the customer.
-        st, _, page = Browser(e.port).get(m.group(1).replace("&#61;", "="))
+        cust = Browser(e.port)
+        st, _, page = cust.get(m.group(1).replace("&#61;", "="))
         check(st == 200 and "commandes@boulangerie-dupont.fr" in page,
               "block link: %d" % st)
+        # Then the account's reports, each with a signed link; nobody
+        # else sees them.
+        st, _, page = cust.get("/unblock/reports?lang=en")
+        check(st == 200 and "galettes" in page, "account reports: %d" % st)
+        m2 = re.search(r'href="(/r/%d\?t&#61;[^"]+)"' % self.ids["fr"], page)
+        check(m2, "no signed link to the report in the account's list")
+        st, _, rp = Browser(e.port).get(m2.group(1).replace("&#61;", "="))
+        check(st == 200 and "gauge" in rp, "report from the list: %d" % st)
+        check(str(self.ids["en"]) not in re.findall(r'/r/(\d+)', page),
+              "another account's report in the list")
+        st, _, _ = Browser(e.port).get("/unblock/reports")
+        check(st == 403, "reports without the account cookie: %d" % st)
         # The English account has no block: no link there.
         st, _, html = Browser(e.port).get(self.links["en"])
         check("/unblock/" not in html.split("<main")[1].split("</main>")[0],
