@@ -17,7 +17,7 @@ static struct json_object *
 report_item(struct request *req, const struct rp_report *r)
 {
 	struct json_object	*o;
-	const char		*link;
+	const char		*link = NULL;
 
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
@@ -40,7 +40,7 @@ page_unblock_reports(struct request *req, struct response *res)
 {
 	struct json_object	*ctx, *list;
 	struct rp_filter	 f = { 0, 0, CUSTOMER_REPORTS_MAX };
-	struct rp_report	*v;
+	struct rp_report	*v = NULL;
 	size_t			 n = 0, i;
 	long long		 acct;
 	int			 rc;
