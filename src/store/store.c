@@ -147,6 +147,32 @@ store_stmt(struct store *s, const char *sql)
 	return st;
 }
 
+int
+store_step(sqlite3_stmt *st)
+{
+	int	 rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return P_OK;
+	return (rc & 0xff) == SQLITE_CONSTRAINT ? P_ECONFLICT : P_EDB;
+}
+
+int
+store_step_fk(sqlite3_stmt *st)
+{
+	int	 rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return P_OK;
+	if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return P_ENOTFOUND;	/* the parent row is missing */
+	return (rc & 0xff) == SQLITE_CONSTRAINT ? P_ECONFLICT : P_EDB;
+}
+
 char *
 store_col_str(struct arena *a, sqlite3_stmt *st, int i)
 {

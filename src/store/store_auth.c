@@ -41,18 +41,6 @@ static const char SQL_IDEM_PUT[] =
     "INSERT OR IGNORE INTO idempotency_keys (client_id, key, method, path, "
     "status, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
-static int
-step_done(sqlite3_stmt *st)
-{
-	int	 rc;
-
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return P_OK;
-	return (rc & 0xff) == SQLITE_CONSTRAINT ? P_ECONFLICT : P_EDB;
-}
-
 int
 store_apikey_insert(struct store *s, const char *name, const char *prefix,
     const unsigned char hash[AUTH_HASH_LEN], const char *scopes,
@@ -68,7 +56,7 @@ store_apikey_insert(struct store *s, const char *name, const char *prefix,
 	sqlite3_bind_blob(st, 3, hash, AUTH_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, scopes, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, now);
-	rc = step_done(st);
+	rc = store_step(st);
 	if (rc == P_OK && id != NULL)
 		*id = sqlite3_last_insert_rowid(store_db(s));
 	return rc;
@@ -101,7 +89,7 @@ store_apikey_bind(struct store *s, long long id, long long account_id)
 		return P_EDB;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, account_id);
-	return step_done(st);
+	return store_step(st);
 }
 
 int
@@ -132,7 +120,7 @@ store_apikey_touch(struct store *s, long long id, long long now)
 		return P_EDB;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
-	return step_done(st);
+	return store_step(st);
 }
 
 int
@@ -145,7 +133,7 @@ store_apikey_revoke(struct store *s, long long id, long long now)
 		return P_EDB;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
-	rc = step_done(st);
+	rc = store_step(st);
 	if (rc == P_OK && sqlite3_changes(store_db(s)) != 1)
 		rc = P_ENOTFOUND;
 	return rc;
@@ -196,7 +184,7 @@ store_staff_insert(struct store *s, const char *email, const char *pw_hash,
 	sqlite3_bind_text(st, 2, pw_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
-	rc = step_done(st);
+	rc = store_step(st);
 	if (rc == P_OK && id != NULL)
 		*id = sqlite3_last_insert_rowid(store_db(s));
 	return rc;
@@ -265,7 +253,7 @@ store_idem_put(struct store *s, long long client, const char *key,
 	if ((st = store_stmt(s, SQL_IDEM_PURGE)) == NULL)
 		return P_EDB;
 	sqlite3_bind_int64(st, 1, since);
-	if ((rc = step_done(st)) != P_OK)
+	if ((rc = store_step(st)) != P_OK)
 		return rc;
 	if ((st = store_stmt(s, SQL_IDEM_PUT)) == NULL)
 		return P_EDB;
@@ -276,5 +264,5 @@ store_idem_put(struct store *s, long long client, const char *key,
 	sqlite3_bind_int(st, 5, status);
 	sqlite3_bind_text(st, 6, body, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, now);
-	return step_done(st);
+	return store_step(st);
 }

@@ -12,6 +12,12 @@ sqlite3		*store_db(struct store *);
  * it; NULL on a prepare error (store_errmsg says why). Callers pass only
  * `static const char SQL_X[]` strings. */
 sqlite3_stmt	*store_stmt(struct store *, const char *sql);
+/* Steps a write statement and resets it: P_OK when done, P_ECONFLICT on a
+ * constraint, else P_EDB. */
+int		 store_step(sqlite3_stmt *);
+/* The same, but a foreign key failure (the parent row is missing) gives
+ * P_ENOTFOUND. */
+int		 store_step_fk(sqlite3_stmt *);
 /* Copies column i into the arena (NULL for SQL NULL). */
 struct arena;
 char		*store_col_str(struct arena *, sqlite3_stmt *, int i);

@@ -139,18 +139,6 @@ nz(const char *s)
 	return s != NULL ? s : "";
 }
 
-static int
-step_done(sqlite3_stmt *st)
-{
-	int	 rc;
-
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return P_OK;
-	return (rc & 0xff) == SQLITE_CONSTRAINT ? P_ECONFLICT : P_EDB;
-}
-
 static void
 bind_match(sqlite3_stmt *st, const char *match, const char *lang,
     const char *category, bool internal)
@@ -353,7 +341,7 @@ gen_bump(struct store *s)
 	st = store_stmt(s, SQL_KB_GEN_BUMP);
 	if (st == NULL)
 		return P_EDB;
-	return step_done(st);
+	return store_step(st);
 }
 
 int
@@ -373,7 +361,7 @@ store_kb_log_miss(struct store *s, const char *query, const char *lang)
 		return P_EDB;
 	sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, lang != NULL ? lang : "", -1, SQLITE_STATIC);
-	return step_done(st);
+	return store_step(st);
 }
 
 int
@@ -386,7 +374,7 @@ store_kb_link(struct store *s, long long id, long long related)
 		return P_EDB;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, related);
-	return step_done(st);
+	return store_step(st);
 }
 
 static int
@@ -487,7 +475,7 @@ write_tags(struct store *s, long long id, const char *tags)
 	if (st == NULL)
 		return P_EDB;
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = step_done(st)) != P_OK)
+	if ((rc = store_step(st)) != P_OK)
 		return rc;
 	for (p = nz(tags); *p != '\0'; p = *e != '\0' ? e + 1 : e) {
 		e = strchr(p, ',');
@@ -509,7 +497,7 @@ write_tags(struct store *s, long long id, const char *tags)
 			return P_EDB;
 		sqlite3_bind_text(st, 1, tag, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 2, id);
-		if ((rc = step_done(st)) != P_OK)
+		if ((rc = store_step(st)) != P_OK)
 			return rc;
 	}
 	return P_OK;
@@ -549,7 +537,7 @@ kb_article_create(struct store *s, struct kb_article *a, const char *author)
 	sqlite3_bind_text(st, 13, author != NULL ? author : "system", -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(st, 14, a->changed_at);
-	if ((rc = step_done(st)) != P_OK)
+	if ((rc = store_step(st)) != P_OK)
 		return rc;
 	a->id = sqlite3_last_insert_rowid(store_db(s));
 	if ((rc = write_tags(s, a->id, a->tags)) != P_OK)
@@ -572,7 +560,7 @@ kb_article_update(struct store *s, const struct kb_article *a,
 	bind_content(st, a);
 	sqlite3_bind_text(st, 12, author != NULL ? author : "system", -1,
 	    SQLITE_STATIC);
-	if ((rc = step_done(st)) != P_OK)
+	if ((rc = store_step(st)) != P_OK)
 		return rc;
 	if (sqlite3_changes(store_db(s)) == 0)
 		return P_ENOTFOUND;
@@ -591,7 +579,7 @@ by_id(struct store *s, const char *sql, long long id)
 	if (st == NULL)
 		return P_EDB;
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = step_done(st)) != P_OK)
+	if ((rc = store_step(st)) != P_OK)
 		return rc;
 	return sqlite3_changes(store_db(s)) > 0 ? P_OK : P_ENOTFOUND;
 }
@@ -650,7 +638,7 @@ vote_tx(struct store *s, long long id, const char *visitor, bool helpful,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, visitor, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, helpful);
-	if ((rc = step_done(st)) != P_OK)
+	if ((rc = store_step(st)) != P_OK)
 		return rc;
 	if (sqlite3_changes(store_db(s)) == 0)
 		return P_ECONFLICT;		/* this visitor voted already */
@@ -660,7 +648,7 @@ vote_tx(struct store *s, long long id, const char *visitor, bool helpful,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, helpful);
 	sqlite3_bind_int(st, 3, !helpful);
-	if ((rc = step_done(st)) != P_OK)
+	if ((rc = store_step(st)) != P_OK)
 		return rc;
 	if (comment == NULL || comment[0] == '\0')
 		return P_OK;
@@ -669,7 +657,7 @@ vote_tx(struct store *s, long long id, const char *visitor, bool helpful,
 		return P_EDB;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, comment, -1, SQLITE_STATIC);
-	return step_done(st);
+	return store_step(st);
 }
 
 int
@@ -1150,7 +1138,7 @@ kb_miss_forget(struct store *s, const char *query, const char *lang)
 		return P_EDB;
 	sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, nz(lang), -1, SQLITE_STATIC);
-	if ((rc = step_done(st)) != P_OK)
+	if ((rc = store_step(st)) != P_OK)
 		return rc;
 	return sqlite3_changes(store_db(s)) > 0 ? P_OK : P_ENOTFOUND;
 }

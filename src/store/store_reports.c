@@ -82,22 +82,6 @@ static const char SQL_TREND_ACCOUNTS[] =
     "JOIN accounts a ON a.id = r.account_id WHERE r.created_at >= ?1 "
     "GROUP BY r.account_id ORDER BY count(*) DESC, a.ext_id LIMIT ?2";
 
-static int
-step_write(sqlite3_stmt *st)
-{
-	int	 rc;
-
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return P_OK;
-	if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
-		return P_ENOTFOUND;
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return P_ECONFLICT;
-	return P_EDB;
-}
-
 static void
 bind_opt(sqlite3_stmt *st, int i, const char *v)
 {
@@ -157,7 +141,7 @@ store_report_insert(struct store *s, struct rp_report *r)
 	sqlite3_bind_text(st, 10, r->ip, -1, SQLITE_STATIC);
 	bind_opt(st, 11, r->headers);
 	sqlite3_bind_int64(st, 12, r->created_at);
-	rc = step_write(st);
+	rc = store_step_fk(st);
 	arena_free(a);
 	if (rc != P_OK)
 		return rc;
@@ -168,7 +152,7 @@ store_report_insert(struct store *s, struct rp_report *r)
 		sqlite3_bind_int64(st, 1, r->id);
 		sqlite3_bind_text(st, 2, r->tests[i].name, -1, SQLITE_STATIC);
 		sqlite3_bind_double(st, 3, r->tests[i].score);
-		rc = step_write(st);
+		rc = store_step_fk(st);
 	}
 	for (i = 0; rc == P_OK && i < r->nchecks; i++) {
 		if ((st = store_stmt(s, SQL_CHECK_INSERT)) == NULL)
@@ -177,7 +161,7 @@ store_report_insert(struct store *s, struct rp_report *r)
 		sqlite3_bind_int64(st, 2, (long long)i);
 		sqlite3_bind_text(st, 3, r->checks[i].id, -1, SQLITE_STATIC);
 		bind_opt(st, 4, r->checks[i].detail);
-		rc = step_write(st);
+		rc = store_step_fk(st);
 	}
 	return rc;
 }
@@ -191,7 +175,7 @@ store_report_purge(struct store *s, long long before, int *n)
 	if ((st = store_stmt(s, SQL_REPORT_PURGE)) == NULL)
 		return P_EDB;
 	sqlite3_bind_int64(st, 1, before);
-	rc = step_write(st);
+	rc = store_step_fk(st);
 	if (rc == P_OK && n != NULL)
 		*n = sqlite3_changes(store_db(s));
 	return rc;
@@ -395,7 +379,7 @@ set_once(struct store *s, sqlite3_stmt *st, long long id)
 {
 	int	 rc;
 
-	if ((rc = step_write(st)) != P_OK)
+	if ((rc = store_step_fk(st)) != P_OK)
 		return rc;
 	if (sqlite3_changes(store_db(s)) == 1)
 		return P_OK;

@@ -43,18 +43,6 @@ static const char SQL_SETTING_ADD[] =
 static const char SQL_REQUEST_COUNTS[] =
     "SELECT state, count(*) FROM unblock_requests GROUP BY state";
 
-static int
-step_done(sqlite3_stmt *st)
-{
-	int	 rc;
-
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return P_OK;
-	return (rc & 0xff) == SQLITE_CONSTRAINT ? P_ECONFLICT : P_EDB;
-}
-
 int
 store_session_insert(struct store *s,
     const unsigned char hash[SESSION_HASH_LEN], long long staff_id,
@@ -72,7 +60,7 @@ store_session_insert(struct store *s,
 		sqlite3_bind_text(st, 5, addr, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 5);
-	return step_done(st);
+	return store_step(st);
 }
 
 int
@@ -112,7 +100,7 @@ store_session_touch(struct store *s,
 		return P_EDB;
 	sqlite3_bind_blob(st, 1, hash, SESSION_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
-	return step_done(st);
+	return store_step(st);
 }
 
 int
@@ -124,7 +112,7 @@ store_session_delete(struct store *s,
 	if ((st = store_stmt(s, SQL_SESSION_DELETE)) == NULL)
 		return P_EDB;
 	sqlite3_bind_blob(st, 1, hash, SESSION_HASH_LEN, SQLITE_STATIC);
-	return step_done(st);
+	return store_step(st);
 }
 
 int
@@ -136,7 +124,7 @@ store_session_purge(struct store *s, long long now, long idle)
 		return P_EDB;
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, idle);
-	return step_done(st);
+	return store_step(st);
 }
 
 int
@@ -176,13 +164,13 @@ store_login_fail_add(struct store *s, const unsigned char key[32],
 	if ((st = store_stmt(s, SQL_FAIL_PURGE)) == NULL)
 		return P_EDB;
 	sqlite3_bind_int64(st, 1, before);
-	if ((rc = step_done(st)) != P_OK)
+	if ((rc = store_step(st)) != P_OK)
 		return rc;
 	if ((st = store_stmt(s, SQL_FAIL_ADD)) == NULL)
 		return P_EDB;
 	sqlite3_bind_blob(st, 1, key, 32, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
-	return step_done(st);
+	return store_step(st);
 }
 
 int
@@ -193,7 +181,7 @@ store_login_fail_clear(struct store *s, const unsigned char key[32])
 	if ((st = store_stmt(s, SQL_FAIL_CLEAR)) == NULL)
 		return P_EDB;
 	sqlite3_bind_blob(st, 1, key, 32, SQLITE_STATIC);
-	return step_done(st);
+	return store_step(st);
 }
 
 int
@@ -226,7 +214,7 @@ store_setting_add(struct store *s, const char *key, const char *value)
 		return P_EDB;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	return step_done(st);
+	return store_step(st);
 }
 
 int

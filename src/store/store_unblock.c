@@ -97,25 +97,6 @@ static const char SQL_SETTING_GET[] =
     "SELECT value FROM settings WHERE key = ?1";
 
 /* Steps a write; maps constraint failures to P_ECONFLICT. */
-static int
-step_write(struct store *s, sqlite3_stmt *st)
-{
-	int	 rc;
-
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return P_OK;
-	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-		/* A foreign key means the parent is missing. */
-		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
-			return P_ENOTFOUND;
-		return P_ECONFLICT;
-	}
-	(void)s;
-	return P_EDB;
-}
-
 static void
 bind_opt_text(sqlite3_stmt *st, int i, const char *v)
 {
@@ -173,7 +154,7 @@ store_account_insert(struct store *s, struct ub_account *ac)
 	sqlite3_bind_text(st, 3, ac->contact_email, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, ac->lang, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, ac->created_at);
-	rc = step_write(s, st);
+	rc = store_step_fk(st);
 	if (rc == P_OK)
 		ac->id = sqlite3_last_insert_rowid(store_db(s));
 	return rc;
@@ -257,7 +238,7 @@ store_domain_insert(struct store *s, long long account_id, const char *name)
 		return P_EDB;
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	return step_write(s, st);
+	return store_step_fk(st);
 }
 
 int
@@ -270,7 +251,7 @@ store_mailbox_insert(struct store *s, long long account_id,
 		return P_EDB;
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_text(st, 2, address, -1, SQLITE_STATIC);
-	return step_write(s, st);
+	return store_step_fk(st);
 }
 
 int
@@ -358,7 +339,7 @@ store_block_insert(struct store *s, struct ub_block *b)
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, b->repeat_count);
 	sqlite3_bind_int64(st, 9, b->updated_at);
-	rc = step_write(s, st);
+	rc = store_step_fk(st);
 	if (rc == P_OK)
 		b->id = sqlite3_last_insert_rowid(store_db(s));
 	return rc;
@@ -396,7 +377,7 @@ store_block_set_state(struct store *s, long long id, enum ub_block_state from,
 	sqlite3_bind_text(st, 2, ub_block_state_name(from), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, ub_block_state_name(to), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
-	rc = step_write(s, st);
+	rc = store_step_fk(st);
 	if (rc == P_OK && sqlite3_changes(store_db(s)) != 1)
 		rc = P_ECONFLICT;
 	return rc;
@@ -497,7 +478,7 @@ store_request_insert(struct store *s, struct ub_request *r)
 	sqlite3_bind_text(st, 6, ub_req_state_name(r->state), -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, r->created_at);
-	rc = step_write(s, st);
+	rc = store_step_fk(st);
 	if (rc == P_OK)
 		r->id = sqlite3_last_insert_rowid(store_db(s));
 	return rc;
@@ -536,7 +517,7 @@ store_request_set_state(struct store *s, long long id, enum ub_req_state from,
 	sqlite3_bind_text(st, 3, ub_req_state_name(to), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
 	bind_opt_text(st, 5, comment);
-	rc = step_write(s, st);
+	rc = store_step_fk(st);
 	if (rc == P_OK && sqlite3_changes(store_db(s)) != 1)
 		rc = P_ECONFLICT;
 	return rc;
@@ -599,7 +580,7 @@ store_audit_insert(struct store *s, const struct ub_audit *e)
 	bind_opt_text(st, 11, e->to_state);
 	sqlite3_bind_text(st, 12, e->detail != NULL ? e->detail : "{}", -1,
 	    SQLITE_STATIC);
-	return step_write(s, st);
+	return store_step_fk(st);
 }
 
 static int
@@ -670,7 +651,7 @@ store_outbox_enqueue(struct store *s, const char *event_id, const char *type,
 	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, payload, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
-	rc = step_write(s, st);
+	rc = store_step_fk(st);
 	if (rc == P_OK && n != NULL)
 		*n = sqlite3_changes(store_db(s));
 	if (rc != P_OK || strncmp(type, "request.", 8) != 0)
@@ -682,7 +663,7 @@ store_outbox_enqueue(struct store *s, const char *event_id, const char *type,
 	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, payload, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
-	return step_write(s, st);
+	return store_step_fk(st);
 }
 
 int
@@ -753,7 +734,7 @@ store_webhook_endpoint_insert(struct store *s, const char *url,
 	sqlite3_bind_text(st, 3, events != NULL ? events : "*", -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
-	rc = step_write(s, st);
+	rc = store_step_fk(st);
 	if (rc == P_OK && id != NULL)
 		*id = sqlite3_last_insert_rowid(store_db(s));
 	return rc;
@@ -846,7 +827,7 @@ store_outbox_due(struct store *s, struct arena *a, long long now,
 		}
 		sqlite3_bind_int64(st, 1, v[i].id);
 		sqlite3_bind_int64(st, 2, now + lease);
-		rc = step_write(s, st);
+		rc = store_step_fk(st);
 	}
 	if (rc == P_OK && store_commit(s) != P_OK)
 		rc = P_EDB;
@@ -868,7 +849,7 @@ store_outbox_delivered(struct store *s, long long id, long long now,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int(st, 3, status);
-	return step_write(s, st);
+	return store_step_fk(st);
 }
 
 int
@@ -886,5 +867,5 @@ store_outbox_failed(struct store *s, long long id, int attempts,
 	if (status > 0)
 		sqlite3_bind_int(st, 5, status);
 	bind_opt_text(st, 6, error);
-	return step_write(s, st);
+	return store_step_fk(st);
 }
