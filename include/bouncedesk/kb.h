@@ -177,6 +177,14 @@ struct kb_hitrow {
 int	store_kb_match(struct store *, const char *match, const char *lang,
 	    const char *category, bool include_internal, int offset, int max,
 	    struct kb_hitrow *rows, int *nrows, long long *total);
+/* How the ranking of one connection (src/store/store_kbrank.c) answered
+ * so far, per language searched: from its in-memory frequency tables or
+ * through FTS5; tables of broad phrases built; article tables loaded (one
+ * per generation of the knowledge base). */
+struct kb_rank_stats {
+	long long	 from_memory, from_fts, tables_built, loads;
+};
+void	store_kb_rank_stats(struct store *, struct kb_rank_stats *);
 /* Title, category, highlighted title and body snippet of one hit. */
 int	store_kb_snippet(struct store *, struct arena *, const char *match,
 	    const struct kb_hitrow *, struct kb_brief *);
@@ -187,6 +195,9 @@ int	store_kb_any(struct store *, const char *match, const char *lang,
  * ("" both) starting with first (0: all). */
 int	store_kb_vocab(struct store *, const char *lang, int first,
 	    int (*fn)(void *, const char *, size_t, long long), void *arg);
+/* Merges the full-text indexes into one segment each; after bulk loads
+ * (seed, import), where it makes every later search cheaper. */
+int	store_kb_optimize(struct store *);
 /* The vocabulary generation: changes with every article write. */
 int	store_kb_generation(struct store *, long long *gen);
 /* A name for the database of the store (its file, or the connection). */

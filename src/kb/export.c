@@ -428,6 +428,9 @@ kb_import_json(struct store *s, const char *text, size_t len,
 		store_rollback(s);
 		nadd = nupd = 0;
 	}
+	/* Committed either way; merging only makes searches cheaper. */
+	if (rc == P_OK && nadd + nupd > 0)
+		(void)store_kb_optimize(s);
 out:
 	if (added != NULL)
 		*added = nadd;

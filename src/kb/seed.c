@@ -305,6 +305,9 @@ kb_seed_dir_count(struct store *s, const char *dir, int *added, char *err,
 	}
 	if (rc != P_OK)
 		store_rollback(s);
+	/* Committed either way; merging only makes searches cheaper. */
+	if (rc == P_OK && count > 0)
+		(void)store_kb_optimize(s);
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	if (added != NULL)

@@ -10,3 +10,4 @@ SRCS += src/store/store_fts.c
 SRCS += src/store/store_mail.c
 SRCS += src/store/store_links.c
 SRCS += src/store/store_kbio.c
+SRCS += src/store/store_kbrank.c

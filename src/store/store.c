@@ -26,6 +26,7 @@ struct store {
 	sqlite3			*db;
 	struct stmt_slot	 cache[STMT_CACHE];
 	size_t			 ncache;
+	struct kbrank		*kbrank;	/* store_kbrank.c */
 };
 
 struct store_pool {
@@ -40,6 +41,12 @@ sqlite3 *
 store_db(struct store *s)
 {
 	return s->db;
+}
+
+struct kbrank *
+store_kbrank(struct store *s)
+{
+	return s->kbrank;
 }
 
 const char *
@@ -97,6 +104,11 @@ store_open(const char *path, bool readonly, char *err, size_t errlen)
 		    path);
 		goto fail;
 	}
+	if ((s->kbrank = kbrank_open(s->db)) == NULL) {
+		snprintf(err, errlen, "%s: cannot register the ranking function",
+		    path);
+		goto fail;
+	}
 	return s;
 fail:
 	sqlite3_close(s->db);
@@ -114,6 +126,7 @@ store_close(struct store *s)
 	for (i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
+	kbrank_close(s->kbrank);
 	free(s);
 }
 

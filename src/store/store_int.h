@@ -18,6 +18,12 @@ int		 store_step(sqlite3_stmt *);
 /* The same, but a foreign key failure (the parent row is missing) gives
  * P_ENOTFOUND. */
 int		 store_step_fk(sqlite3_stmt *);
+/* The knowledge-base ranking of a connection (store_kbrank.c): registers
+ * the FTS5 function bd_rank() on db; freed after the connection closes. */
+struct kbrank;
+struct kbrank	*kbrank_open(sqlite3 *db);
+void		 kbrank_close(struct kbrank *);
+struct kbrank	*store_kbrank(struct store *);
 /* Copies column i into the arena (NULL for SQL NULL). */
 struct arena;
 char		*store_col_str(struct arena *, sqlite3_stmt *, int i);

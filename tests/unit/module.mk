@@ -15,3 +15,4 @@ UNIT_TESTS += test_mail
 UNIT_TESTS += test_kb_quality
 UNIT_TESTS += test_kb_typo
 UNIT_TESTS += test_kb_export
+UNIT_TESTS += test_kb_rank
