@@ -210,6 +210,24 @@ now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* Prints the five queries of the highest values (v is spoilt). */
+static void
+slowest(const char *label, double *v, size_t nq)
+{
+	size_t	 i, k, w;
+
+	printf("%s", label);
+	for (k = 0; k < 5; k++) {
+		for (w = 0, i = 1; i < nq; i++)
+			if (v[i] > v[w])
+				w = i;
+		printf("%s \"%s\" %.2f", k > 0 ? "," : "", queries[w].q,
+		    v[w]);
+		v[w] = -1;
+	}
+	printf("\n");
+}
+
 /* One search as the /faq page runs it; its time in ms, -1 on failure. */
 static double
 timed(struct store *s, size_t i, struct kb_results *r)
@@ -331,32 +349,10 @@ main(int argc, char **argv)
 	    "(%lld of %zu with results)\n", nq, rounds, lat[m / 2],
 	    lat[m * 90 / 100], lat[m * 99 / 100], lat[m - 1], total /
 	    (double)m, hits, m);
-	/* The slowest queries on average: where the tail comes from. */
-	printf("slowest queries (mean ms):");
-	for (k = 0; k < 5; k++) {
-		size_t	 w = 0;
-
-		for (i = 1; i < nq; i++)
-			if (per[i] > per[w])
-				w = i;
-		printf("%s \"%s\" %.2f", k > 0 ? "," : "", queries[w].q,
-		    per[w]);
-		per[w] = -1;
-	}
-	printf("\n");
-	/* The tail: which queries the slowest single runs were. */
-	printf("slowest single runs (ms):");
-	for (k = 0; k < 5; k++) {
-		size_t	 w = 0;
-
-		for (i = 1; i < nq; i++)
-			if (worst[i] > worst[w])
-				w = i;
-		printf("%s \"%s\" %.2f", k > 0 ? "," : "", queries[w].q,
-		    worst[w]);
-		worst[w] = -1;
-	}
-	printf("\n");
+	/* Where the tail comes from: the slowest queries on average, and
+	 * the queries of the slowest single runs. */
+	slowest("slowest queries (mean ms):", per, nq);
+	slowest("slowest single runs (ms):", worst, nq);
 	for (k = 0, i = 1; i < nq; i++)
 		if (cold[i] > cold[k])
 			k = i;

@@ -15,7 +15,7 @@ struct store;
 #define KB_QUERY_MAX	512	/* bytes of query text considered */
 #define KB_WORDS_MAX	16	/* query words considered */
 
-/* ---- the tokenizer (src/kb/fts.c) ---- */
+/* ---- the tokenizer (src/store/store_fts.c) ---- */
 
 /* Registers the "bouncedesk" FTS5 tokenizer on a connection; the store
  * calls it for every connection it opens. */

@@ -11,6 +11,7 @@
 
 #include "bouncedesk/err.h"
 #include "bouncedesk/kb.h"
+#include "store_int.h"
 
 #define TOK_MAX		64	/* longer tokens are indexed unstemmed */
 #define SURFACE_MARK	'~'
@@ -225,8 +226,8 @@ bd_create(void *api_ptr, const char **argv, int argc, Fts5Tokenizer **out)
 	return SQLITE_OK;
 }
 
-static fts5_api *
-fts5_api_of(sqlite3 *db)
+fts5_api *
+kb_fts5_api(sqlite3 *db)
 {
 	fts5_api	*api = NULL;
 	sqlite3_stmt	*st;
@@ -246,7 +247,7 @@ kb_fts_register(struct sqlite3 *db)
 	static fts5_tokenizer methods = { bd_create, bd_delete, bd_tokenize };
 	fts5_api	*api;
 
-	api = fts5_api_of(db);
+	api = kb_fts5_api(db);
 	if (api == NULL || api->iVersion < 2)
 		return P_EDB;
 	return api->xCreateTokenizer(api, "bouncedesk", api, &methods,
@@ -295,7 +296,7 @@ kb_fts_words(struct sqlite3 *db, const char *lang, const char *text,
 
 	if (len > 1 << 20)
 		return P_ETOOBIG;
-	api = fts5_api_of(db);
+	api = kb_fts5_api(db);
 	if (api == NULL || api->xFindTokenizer(api, "bouncedesk", &ud, &m) !=
 	    SQLITE_OK)
 		return P_EDB;

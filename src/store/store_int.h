@@ -18,6 +18,8 @@ int		 store_step(sqlite3_stmt *);
 /* The same, but a foreign key failure (the parent row is missing) gives
  * P_ENOTFOUND. */
 int		 store_step_fk(sqlite3_stmt *);
+/* The FTS5 API of a connection (store_fts.c), or NULL. */
+fts5_api	*kb_fts5_api(sqlite3 *db);
 /* The knowledge-base ranking of a connection (store_kbrank.c): registers
  * the FTS5 function bd_rank() on db; freed after the connection closes. */
 struct kbrank;

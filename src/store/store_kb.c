@@ -32,7 +32,8 @@ static const char SQL_KB_ANY_FR[] =
     "SELECT 1 FROM kb_fts_fr WHERE kb_fts_fr MATCH ?1 LIMIT 1";
 static const char SQL_KB_ANY_EN[] =
     "SELECT 1 FROM kb_fts_en WHERE kb_fts_en MATCH ?1 LIMIT 1";
-/* Surface words carry a '~' (src/kb/fts.c); char(127) ends the range. */
+/* Surface words carry a '~' (src/store/store_fts.c); char(127) ends the
+ * range. */
 static const char SQL_KB_VOCAB_FR[] =
     "SELECT term, doc FROM kb_vocab_fr WHERE term >= ?1 AND term < ?2";
 static const char SQL_KB_VOCAB_EN[] =

@@ -686,15 +686,8 @@ struct kbrank *
 kbrank_open(struct sqlite3 *db)
 {
 	struct kbrank	*r;
-	fts5_api	*api = NULL;
-	sqlite3_stmt	*st;
+	fts5_api	*api = kb_fts5_api(db);
 
-	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return NULL;
-	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
 	if (api == NULL || (r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
 	if (api->xCreateFunction(api, "bd_rank", r, bd_rank, NULL) !=
@@ -927,6 +920,7 @@ store_kb_match(struct store *s, const char *match, const char *lang,
 	struct topn	 t;
 	sqlite3_stmt	*st;
 	size_t		 i;
+	bool		 outer;
 	int		 rc;
 
 	*nrows = 0;
@@ -946,7 +940,10 @@ store_kb_match(struct store *s, const char *match, const char *lang,
 	w.internal = internal;
 	if (lang != NULL && lang[0] == '\0')
 		lang = NULL;
-	/* One snapshot for the generation, the tables and the matches. */
+	/* One snapshot for the generation, the tables and the matches. In
+	 * a caller's transaction the snapshot may hold writes that a
+	 * rollback takes back: what was built from it is not kept. */
+	outer = sqlite3_get_autocommit(store_db(s)) == 0;
 	if ((st = store_stmt(s, SQL_KB_SNAP)) == NULL ||
 	    sqlite3_step(st) != SQLITE_DONE)
 		return P_EDB;
@@ -959,6 +956,8 @@ store_kb_match(struct store *s, const char *match, const char *lang,
 	if ((st = store_stmt(s, SQL_KB_SNAP_END)) == NULL ||
 	    sqlite3_step(st) != SQLITE_DONE)
 		rc = rc == P_OK ? P_EDB : rc;
+	if (outer)
+		r->ready = false;
 	if (rc == P_OK && t.all && t.n > 0)
 		qsort(t.v, t.n, sizeof(*t.v), by_rank);
 	for (i = (size_t)offset; rc == P_OK && i < t.n && *nrows < max; i++)

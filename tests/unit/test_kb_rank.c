@@ -7,7 +7,7 @@
  * connection that shares nothing with the store's caches. For AND and OR
  * queries, prefix phrases, both languages, category and state filters,
  * deep pages; and again after edits that change the lengths, states,
- * categories and the set of articles. */
+ * categories and the set of articles, and after a rolled-back write. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -30,9 +29,12 @@
 #define ARTICLES	720
 #define ROWS_MAX	(ARTICLES + 16)
 
+#include "testdb.h"
+
 struct fixture {
-	char		 path[64];
-	struct store	*s;
+	struct testdb	*db;
+	struct store	*s;		/* db->s */
+	const char	*path;		/* db->path */
 	sqlite3		*ref;		/* the reference connection */
 };
 
@@ -128,21 +130,13 @@ static int
 setup(void **state)
 {
 	struct fixture	*f;
-	char		 err[256];
-	int		 fd, i;
+	int		 i;
 
 	f = calloc(1, sizeof(*f));
 	assert_non_null(f);
-	snprintf(f->path, sizeof(f->path), "/tmp/test_kb_rank.XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
-	f->s = store_open(f->path, false, err, sizeof(err));
-	if (f->s == NULL)
-		fail_msg("store_open: %s", err);
-	if (store_migrate(f->s, "db/migrations", NULL, NULL, err,
-	    sizeof(err)) != P_OK)
-		fail_msg("migrate: %s", err);
+	f->db = testdb_open_bare("test_kb_rank");
+	f->s = f->db->s;
+	f->path = f->db->path;
 	assert_int_equal(store_begin(f->s), P_OK);
 	for (i = 0; i < ARTICLES; i++)
 		add_article(f->s, i);
@@ -158,15 +152,9 @@ static int
 teardown(void **state)
 {
 	struct fixture	*f = *state;
-	char		 p[80];
 
 	sqlite3_close(f->ref);
-	store_close(f->s);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
+	testdb_close(f->db);
 	free(f);
 	return 0;
 }
@@ -339,6 +327,34 @@ test_other_connection(void **state)
 	all_pages(f);
 }
 
+/* A search inside a transaction that is rolled back, then a write of
+ * another connection that brings the generation to the same number (and
+ * the new article to the same id): nothing of the rolled-back state may
+ * be served. */
+static void
+test_rollback(void **state)
+{
+	struct fixture	*f = *state;
+	struct kb_hitrow rows[10];
+	struct store	*w;
+	long long	 total = 0;
+	char		 err[256];
+	int		 n = 0, pass;
+
+	all_pages(f);
+	assert_int_equal(store_begin(f->s), P_OK);
+	add_article(f->s, 5);
+	for (pass = 0; pass < 3; pass++)
+		assert_int_equal(store_kb_match(f->s, "\"message\" \"server\"",
+		    "en", NULL, true, 0, 10, rows, &n, &total), P_OK);
+	assert_int_equal(store_rollback(f->s), P_OK);
+	w = store_open(f->path, false, err, sizeof(err));
+	assert_non_null(w);
+	add_article(w, 7);
+	store_close(w);
+	all_pages(f);
+}
+
 int
 main(void)
 {
@@ -348,6 +364,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_after_edits, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_other_connection, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rollback, setup,
 		    teardown),
 	};
 

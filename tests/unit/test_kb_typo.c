@@ -20,51 +20,19 @@
 #include "bouncedesk/kb.h"
 #include "bouncedesk/store.h"
 
-struct fixture {
-	char		 path[64];
-	struct store	*s;
-	struct arena	*a;
-};
+#include "testdb.h"
 
 static int
 setup(void **state)
 {
-	struct fixture	*f;
-	char		 err[256];
-	int		 fd;
-
-	f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	snprintf(f->path, sizeof(f->path), "/tmp/test_kb_typo.XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
-	f->s = store_open(f->path, false, err, sizeof(err));
-	if (f->s == NULL)
-		fail_msg("store_open: %s", err);
-	if (store_migrate(f->s, "db/migrations", NULL, NULL, err,
-	    sizeof(err)) != P_OK)
-		fail_msg("migrate: %s", err);
-	f->a = arena_new(0);
-	assert_non_null(f->a);
-	*state = f;
+	*state = testdb_open_bare("test_kb_typo");
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture	*f = *state;
-	char		 p[80];
-
-	arena_free(f->a);
-	store_close(f->s);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	free(f);
+	testdb_close(*state);
 	return 0;
 }
 
@@ -102,7 +70,7 @@ search(struct store *s, struct arena *a, const char *q, const char *lang)
 static void
 test_generation_bumps(void **state)
 {
-	struct fixture	*f = *state;
+	struct testdb	*f = *state;
 	long long	 g0, g1, g2, id;
 
 	assert_int_equal(store_kb_generation(f->s, &g0), P_OK);
@@ -122,7 +90,7 @@ test_generation_bumps(void **state)
 static void
 test_cache_follows_writes(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct kb_article	 a;
 	struct kb_results	 r;
 	long long		 w, q;
@@ -161,7 +129,7 @@ test_cache_follows_writes(void **state)
 static void
 test_cache_other_connection(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct kb_results	 r;
 	struct store		*s2;
 	char			 err[256];
@@ -188,7 +156,7 @@ test_cache_other_connection(void **state)
 static void
 test_choice_among_near_words(void **state)
 {
-	struct fixture		*f = *state;
+	struct testdb		*f = *state;
 	struct kb_results	 r;
 	long long		 bolk;
 

@@ -1,5 +1,5 @@
 /* tests/unit/testdb.h - a real SQLite file in /tmp with every migration
- * applied and the seed FAQ loaded, for the knowledge-base tests. Header
+ * applied (and the seed FAQ loaded), for the knowledge-base tests. Header
  * only: each test program includes it once. */
 #ifndef BOUNCEDESK_TESTDB_H
 #define BOUNCEDESK_TESTDB_H
@@ -13,14 +13,13 @@ struct testdb {
 	struct arena	*a;
 };
 
-/* Opens a fresh database named after name; fails the test when fewer than
- * min_articles seed articles load. */
-static struct testdb *
-testdb_open(const char *name, int min_articles)
+/* Opens a fresh database named after name, every migration applied. */
+static inline struct testdb *
+testdb_open_bare(const char *name)
 {
 	struct testdb	*f;
 	char		 err[256];
-	int		 fd, added = 0;
+	int		 fd;
 
 	f = calloc(1, sizeof(*f));
 	assert_non_null(f);
@@ -34,19 +33,31 @@ testdb_open(const char *name, int min_articles)
 	if (store_migrate(f->s, "db/migrations", NULL, NULL, err,
 	    sizeof(err)) != P_OK)
 		fail_msg("migrate: %s", err);
+	f->a = arena_new(0);
+	assert_non_null(f->a);
+	return f;
+}
+
+/* The same with the seed FAQ loaded; fails the test when fewer than
+ * min_articles seed articles load. */
+static inline struct testdb *
+testdb_open(const char *name, int min_articles)
+{
+	struct testdb	*f = testdb_open_bare(name);
+	char		 err[256];
+	int		 added = 0;
+
 	if (kb_seed_dir_count(f->s, "db/seed/faq", &added, err,
 	    sizeof(err)) != P_OK)
 		fail_msg("seed: %s", err);
 	if (added < min_articles)
 		fail_msg("seed added %d articles, want at least %d", added,
 		    min_articles);
-	f->a = arena_new(0);
-	assert_non_null(f->a);
 	return f;
 }
 
 /* Closes and removes the database with its WAL files. */
-static void
+static inline void
 testdb_close(struct testdb *f)
 {
 	char	 p[80];
