@@ -244,7 +244,7 @@ api_faq_delete(struct request *req, struct response *res)
 		return rc;
 	if ((id = faq_parse_id(request_param(req, "id"))) == 0)
 		return P_ENOTFOUND;
-	if ((rc = kb_article_delete(req->db, id)) != P_OK)
+	if ((rc = kb_article_remove(req->db, id)) != P_OK)
 		return rc;
 	return response_text(res, 204, "text/plain; charset=utf-8", "", 0);
 }

@@ -574,7 +574,7 @@ page_staff_faq_delete(struct request *req, struct response *res)
 	if (!ss.admin)
 		return page_error(req, res, P_EFORBIDDEN,
 		    portal_t(req, "staff_admin_only"));
-	if ((rc = kb_article_delete(req->db, id)) != P_OK)
+	if ((rc = kb_article_remove(req->db, id)) != P_OK)
 		return rc;
 	return portal_redirect(req, res, "/staff/faq?done=deleted");
 }

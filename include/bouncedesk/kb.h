@@ -80,6 +80,11 @@ struct kb_results {
 int	kb_search(struct store *, struct arena *, const char *query,
 	    const char *lang, const char *category, int page, int per_page,
 	    bool include_internal, struct kb_results *out);
+/* After a write has committed: rebuilds now what searches derive from
+ * the articles (the typo vocabulary of the process, the ranking tables of
+ * this connection), so that the writer's request pays for it rather than
+ * the next reader's. Its failure costs nothing but that. */
+int	kb_search_warm(struct store *);
 /* Search-as-you-type: up to max titles whose words start like the query. */
 int	kb_suggest(struct store *, struct arena *, const char *prefix,
 	    const char *lang, size_t max, struct kb_list *out);
@@ -198,6 +203,8 @@ int	store_kb_vocab(struct store *, const char *lang, int first,
 /* Merges the full-text indexes into one segment each; after bulk loads
  * (seed, import), where it makes every later search cheaper. */
 int	store_kb_optimize(struct store *);
+/* Makes this connection's ranking tables match the database now. */
+int	store_kb_rank_warm(struct store *);
 /* The vocabulary generation: changes with every article write. */
 int	store_kb_generation(struct store *, long long *gen);
 /* A name for the database of the store (its file, or the connection). */
@@ -224,6 +231,9 @@ int	store_kb_link(struct store *, long long id, long long related_id);
  * (update of a missing id), P_EDB. */
 int	kb_article_save(struct store *, struct kb_article *a,
 	    const char *author);
+/* Deletes an article (its revisions, votes, links go with it).
+ * P_ENOTFOUND, P_EDB. */
+int	kb_article_remove(struct store *, long long id);
 
 /* A line of the staff list: an article and its counters. */
 struct kb_admin_row {

@@ -95,6 +95,18 @@ kb_article_save(struct store *s, struct kb_article *a, const char *author)
 		rc = P_EDB;
 	if (rc != P_OK)
 		store_rollback(s);
+	else
+		(void)kb_search_warm(s);
+	return rc;
+}
+
+int
+kb_article_remove(struct store *s, long long id)
+{
+	int	 rc;
+
+	if ((rc = kb_article_delete(s, id)) == P_OK)
+		(void)kb_search_warm(s);
 	return rc;
 }
 
@@ -133,6 +145,8 @@ kb_revision_restore(struct store *s, long long id, long long rev,
 		rc = P_EDB;
 	if (rc != P_OK)
 		store_rollback(s);
+	else
+		(void)kb_search_warm(s);
 	arena_free(ar);
 	return rc;
 }

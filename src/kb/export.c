@@ -428,9 +428,10 @@ kb_import_json(struct store *s, const char *text, size_t len,
 		store_rollback(s);
 		nadd = nupd = 0;
 	}
-	/* Committed either way; merging only makes searches cheaper. */
-	if (rc == P_OK && nadd + nupd > 0)
-		(void)store_kb_optimize(s);
+	/* Committed either way; merging and warming only make searches
+	 * cheaper. */
+	if (rc == P_OK && nadd + nupd > 0 && store_kb_optimize(s) == P_OK)
+		(void)kb_search_warm(s);
 out:
 	if (added != NULL)
 		*added = nadd;

@@ -548,6 +548,17 @@ kb_search(struct store *s, struct arena *a, const char *text,
 }
 
 int
+kb_search_warm(struct store *s)
+{
+	int	 rc;
+
+	pthread_mutex_lock(&vcache.lock);
+	rc = vcache_fresh(s);
+	pthread_mutex_unlock(&vcache.lock);
+	return rc == P_OK ? store_kb_rank_warm(s) : rc;
+}
+
+int
 kb_suggest(struct store *s, struct arena *a, const char *prefix,
     const char *lang, size_t max, struct kb_list *out)
 {

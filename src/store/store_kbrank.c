@@ -967,6 +967,26 @@ store_kb_match(struct store *s, const char *match, const char *lang,
 	return rc;
 }
 
+int
+store_kb_rank_warm(struct store *s)
+{
+	struct kbrank	*r = store_kbrank(s);
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	/* Only what a committed snapshot shows is kept. */
+	if (r == NULL || sqlite3_get_autocommit(store_db(s)) == 0)
+		return P_OK;
+	if ((st = store_stmt(s, SQL_KB_SNAP)) == NULL ||
+	    sqlite3_step(st) != SQLITE_DONE)
+		return P_EDB;
+	rc = rank_fresh(s, r);
+	if ((st = store_stmt(s, SQL_KB_SNAP_END)) == NULL ||
+	    sqlite3_step(st) != SQLITE_DONE)
+		rc = rc == P_OK ? P_EDB : rc;
+	return rc;
+}
+
 void
 store_kb_rank_stats(struct store *s, struct kb_rank_stats *out)
 {
