@@ -33,6 +33,7 @@
 #define KEY_MAX		56	/* "e:word", "f:wor*" */
 #define COUNT_SLOTS	1024	/* remembered phrase document counts */
 #define HOT_TERMS	32	/* phrases with a frequency table */
+#define HOT_BYTES	(2 << 20)	/* ... of at most this many bytes */
 #define HOT_MIN		256	/* ... when they match this many articles */
 #define TOPN_INSERT	256	/* deeper pages collect everything, then sort */
 #define BM25_K1		1.2
@@ -490,14 +491,17 @@ hot_build(struct store *s, struct kbrank *r, const char *key)
 	const struct kbdoc *d;
 	const struct kblang *l = &r->lang[key[0] == 'e'];
 	char		 match[KEY_MAX + 4];
-	size_t		 pos = 0;
+	size_t		 pos = 0, slots;
 	long long	 f, nhit = 0;
 	int		 rc = P_OK, src = SQLITE_DONE;
 	bool		 odd = false;
 
 	key_match(key, match, sizeof(match));
-	h = &r->hot[r->nexthot];
-	r->nexthot = (r->nexthot + 1) % HOT_TERMS;
+	/* A large base keeps fewer tables, never more than HOT_BYTES. */
+	slots = HOT_BYTES / ((l->n + 1) * sizeof(*h->f));
+	slots = slots < 1 ? 1 : slots > HOT_TERMS ? HOT_TERMS : slots;
+	h = &r->hot[r->nexthot % slots];
+	r->nexthot = (r->nexthot + 1) % slots;
 	free(h->f);
 	h->key[0] = '\0';
 	if ((h->f = calloc(l->n + 1, sizeof(*h->f))) == NULL)
