@@ -11,6 +11,7 @@
 #include "bouncedesk/diag.h"
 #include "bouncedesk/err.h"
 #include "bouncedesk/i18n.h"
+#include "bouncedesk/kb.h"
 #include "bouncedesk/log.h"
 #include "bouncedesk/metrics.h"
 #include "bouncedesk/store.h"
@@ -76,6 +77,28 @@ struct diag_live {
 	struct diag_engine_ref	 boot_ref;	/* app->diag's */
 	unsigned long		 generation;
 };
+
+/* The first searches find what they derive from the articles already
+ * built: the typo vocabulary, and the ranking tables of every connection
+ * of the pool (all free at start). A failure only leaves the work to the
+ * first searches. */
+static void
+warm_search(struct store_pool *pool, int n)
+{
+	struct store	**v;
+	int		 i;
+
+	if ((v = calloc((size_t)n, sizeof(*v))) == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		if ((v[i] = store_pool_get(pool)) != NULL &&
+		    kb_search_warm(v[i]) != P_OK)
+			log_info("search tables: %s", store_errmsg(v[i]));
+	for (i = 0; i < n; i++)
+		if (v[i] != NULL)
+			store_pool_put(pool, v[i]);
+	free(v);
+}
 
 static struct diag_live *
 live_new(struct diag_engine *boot)
@@ -237,6 +260,7 @@ app_init(struct app *app, const struct config *cfg)
 	    sizeof(err));
 	if (app->pool == NULL)
 		fatalx("database pool: %s", err);
+	warm_search(app->pool, (int)cfg->threads + 1);
 
 	app->tmpl = tmpl_set_load(app->template_dir, err, sizeof(err));
 	if (app->tmpl == NULL)
