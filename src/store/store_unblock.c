@@ -124,6 +124,24 @@ list_limit(const struct ub_filter *f)
 	return f->limit;
 }
 
+/* The lists of blocks, requests and audit events share their parameters:
+ * ?1 the account (0: all), ?2 what the caller binds, ?3 the cursor (ids
+ * after it), ?4 the limit, ?5 changed at or after. */
+static sqlite3_stmt *
+list_stmt(struct store *s, const char *sql, const struct ub_filter *f,
+    int lim, long long since)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, sql)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, f->account_id);
+	sqlite3_bind_int64(st, 3, f->after);
+	sqlite3_bind_int(st, 4, lim);
+	sqlite3_bind_int64(st, 5, since);
+	return st;
+}
+
 /* ---- accounts ---- */
 
 static int
@@ -422,15 +440,11 @@ store_block_list_since(struct store *s, struct arena *a,
 	*n = 0;
 	if ((*out = arena_calloc(a, (size_t)lim, sizeof(**out))) == NULL)
 		return P_ENOMEM;
-	if ((st = store_stmt(s, SQL_BLOCK_LIST)) == NULL)
+	if ((st = list_stmt(s, SQL_BLOCK_LIST, f, lim, since)) == NULL)
 		return P_EDB;
-	sqlite3_bind_int64(st, 1, f->account_id);
 	if (f->state >= 0)
 		sqlite3_bind_text(st, 2, ub_block_state_name(f->state), -1,
 		    SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, f->after);
-	sqlite3_bind_int(st, 4, lim);
-	sqlite3_bind_int64(st, 5, since);
 	while (rc == P_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
 		rc = block_row(a, st, &(*out)[(*n)++]);
 	if (rc == P_OK && r != SQLITE_DONE)
@@ -541,15 +555,11 @@ store_request_list_since(struct store *s, struct arena *a,
 	*n = 0;
 	if ((*out = arena_calloc(a, (size_t)lim, sizeof(**out))) == NULL)
 		return P_ENOMEM;
-	if ((st = store_stmt(s, SQL_REQUEST_LIST)) == NULL)
+	if ((st = list_stmt(s, SQL_REQUEST_LIST, f, lim, since)) == NULL)
 		return P_EDB;
-	sqlite3_bind_int64(st, 1, f->account_id);
 	if (f->state >= 0)
 		sqlite3_bind_text(st, 2, ub_req_state_name(f->state), -1,
 		    SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, f->after);
-	sqlite3_bind_int(st, 4, lim);
-	sqlite3_bind_int64(st, 5, since);
 	while (rc == P_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
 		rc = request_row(a, st, &(*out)[(*n)++]);
 	if (rc == P_OK && r != SQLITE_DONE)
@@ -621,13 +631,9 @@ store_audit_list_since(struct store *s, struct arena *a,
 	*n = 0;
 	if ((*out = arena_calloc(a, (size_t)lim, sizeof(**out))) == NULL)
 		return P_ENOMEM;
-	if ((st = store_stmt(s, SQL_AUDIT_LIST)) == NULL)
+	if ((st = list_stmt(s, SQL_AUDIT_LIST, f, lim, since)) == NULL)
 		return P_EDB;
-	sqlite3_bind_int64(st, 1, f->account_id);
 	sqlite3_bind_int64(st, 2, request_id);
-	sqlite3_bind_int64(st, 3, f->after);
-	sqlite3_bind_int(st, 4, lim);
-	sqlite3_bind_int64(st, 5, since);
 	while (rc == P_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
 		rc = audit_row(a, st, &(*out)[(*n)++]);
 	if (rc == P_OK && r != SQLITE_DONE)
